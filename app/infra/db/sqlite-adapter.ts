@@ -1,0 +1,45 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { databaseFileFromUrl } from "./database-url";
+
+type AdapterFactory = InstanceType<typeof PrismaBetterSQLite3>;
+type Adapter = Awaited<ReturnType<AdapterFactory["connect"]>>;
+
+/** Set on every connection: concurrent readers during writes, enforced relations, and waiting (not failing) on a busy writer. */
+const connectionPragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+
+/**
+ * The better-sqlite3 driver adapter for a `file:` URL, used by the runtime client and by the
+ * Prisma CLI (prisma.config.ts) alike so both see the same file with the same settings.
+ */
+export function createSqliteAdapter(databaseUrl: string): AdapterFactory {
+  const file = databaseFileFromUrl(databaseUrl);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const factory = new PrismaBetterSQLite3({ url: file, timeout: 5000 });
+
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    await adapter.executeScript(connectionPragmas);
+    return adapter;
+  };
+
+  // The schema engine replays migrations onto the shadow database with `executeRaw`, which
+  // better-sqlite3 refuses for multi-statement scripts (P3006 "External error" in `migrate dev`).
+  // Send argument-less multi-statement SQL to `executeScript` there instead.
+  const connectToShadowDb = factory.connectToShadowDb.bind(factory);
+  factory.connectToShadowDb = async () => {
+    const shadow: Adapter = await connectToShadowDb();
+    const executeRaw = shadow.executeRaw.bind(shadow);
+    shadow.executeRaw = async (query) => {
+      if (query.args.length === 0 && /;\s*\S/.test(query.sql)) {
+        await shadow.executeScript(query.sql);
+        return 0;
+      }
+      return executeRaw(query);
+    };
+    return shadow;
+  };
+  return factory;
+}
