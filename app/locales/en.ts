@@ -58,6 +58,7 @@ export const en: Record<MessageKey, string> = {
   "login.submit": "Sign in",
   "login.invalid": "Email or password is incorrect.",
   "login.locked": "Too many failed sign-ins. The account is locked; try again after {time}.",
+  "login.throttled": "Too many sign-in attempts from here; try again in a few minutes.",
   "login.disabled": "This account has been disabled. Please contact the administrator.",
   "login.demoHint": "Demo accounts are listed in the README.",
 

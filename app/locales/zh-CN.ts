@@ -56,6 +56,7 @@ export const zhCN = {
   "login.submit": "登录",
   "login.invalid": "邮箱或密码不正确。",
   "login.locked": "登录失败次数过多，账户已暂时锁定，请于 {time} 之后再试。",
+  "login.throttled": "登录尝试过于频繁，请几分钟后再试。",
   "login.disabled": "该账户已被停用，请联系系统管理员。",
   "login.demoHint": "演示账户见 README。",
 

@@ -26,14 +26,15 @@ export function createSqliteAdapter(databaseUrl: string): AdapterFactory {
   };
 
   // The schema engine replays migrations onto the shadow database with `executeRaw`, which
-  // better-sqlite3 refuses for multi-statement scripts (P3006 "External error" in `migrate dev`).
-  // Send argument-less multi-statement SQL to `executeScript` there instead.
+  // better-sqlite3 refuses for multi-statement scripts (P3006 "External error" in `migrate dev`) and for
+  // comment-only ones (an empty migration). Send argument-less SQL to `executeScript` there instead;
+  // the shadow database is thrown away, so the affected-row count does not matter.
   const connectToShadowDb = factory.connectToShadowDb.bind(factory);
   factory.connectToShadowDb = async () => {
     const shadow: Adapter = await connectToShadowDb();
     const executeRaw = shadow.executeRaw.bind(shadow);
     shadow.executeRaw = async (query) => {
-      if (query.args.length === 0 && /;\s*\S/.test(query.sql)) {
+      if (query.args.length === 0) {
         await shadow.executeScript(query.sql);
         return 0;
       }

@@ -1,0 +1,37 @@
+import { can, type Permission } from "~/domain/access";
+import type { MessageKey } from "~/infra/i18n";
+
+export interface NavItem {
+  to: string;
+  label: MessageKey;
+  testId: string;
+}
+
+interface NavRule {
+  label: MessageKey;
+  testId: string;
+  to: (user: { organizationId: string }) => string;
+  show: (user: { roles: string[]; organizationKind: string }) => boolean;
+}
+
+const by = (permission: Permission) => (user: { roles: string[] }) => can(user.roles, permission);
+
+/** The menu is derived from the permission matrix, so it never offers a page the server would refuse. */
+const rules: NavRule[] = [
+  { label: "nav.home", testId: "nav-home", to: () => "/", show: () => true },
+  { label: "nav.users", testId: "nav-users", to: () => "/admin/users", show: by("users:manage") },
+  { label: "nav.orgs", testId: "nav-orgs", to: () => "/admin/orgs", show: by("orgs:manage") },
+  { label: "nav.directory", testId: "nav-directory", to: () => "/orgs", show: by("orgs:view-all") },
+  {
+    label: "nav.myOrg",
+    testId: "nav-my-org",
+    to: (u) => `/orgs/${u.organizationId}`,
+    show: (u) => u.organizationKind === "AGENCY",
+  },
+  { label: "nav.eligibility", testId: "nav-eligibility", to: () => "/eligibility", show: by("eligibility:view-own") },
+  { label: "nav.account", testId: "nav-account", to: () => "/account", show: () => true },
+];
+
+export function navFor(user: { roles: string[]; organizationId: string; organizationKind: string }): NavItem[] {
+  return rules.filter((r) => r.show(user)).map((r) => ({ to: r.to(user), label: r.label, testId: r.testId }));
+}

@@ -1,0 +1,77 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { prisma } from "../app/infra/db.server";
+import { hashPassword } from "../app/infra/password.server";
+
+/**
+ * Demo data for a fresh install: the bank with branches in three regions, one user per role,
+ * bidders in every eligibility situation and three agencies (one with an expired licence).
+ * Seeding twice changes nothing: it stops if the bank is already there.
+ */
+interface DemoData {
+  password: string;
+  bank: { name: string; contactName: string; contactPhone: string; address: string; branches: { code: string; name: string; region: string }[] };
+  agencies: { key: string; name: string; licenceNumber: string; licenceValidUntil: string; legalRepresentative: string; contactName: string; contactPhone: string; contactEmail: string }[];
+  users: { email: string; displayName: string; roles: string[]; org: string; branch?: string; staffNumber?: string; position?: string; employmentStatus?: string }[];
+}
+
+export function readDemoData(): DemoData {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "demo-accounts.json");
+  return JSON.parse(fs.readFileSync(file, "utf8")) as DemoData;
+}
+
+export async function seed(): Promise<"seeded" | "already-seeded"> {
+  const demo = readDemoData();
+  if (await prisma.organization.findFirst({ where: { kind: "BANK" } })) return "already-seeded";
+  const passwordHash = await hashPassword(demo.password);
+  await prisma.$transaction(async (tx) => {
+    const bank = await tx.organization.create({
+      data: {
+        kind: "BANK",
+        name: demo.bank.name,
+        contactName: demo.bank.contactName,
+        contactPhone: demo.bank.contactPhone,
+        address: demo.bank.address,
+        branches: { create: demo.bank.branches },
+      },
+      include: { branches: true },
+    });
+    const orgIds = new Map<string, string>([["bank", bank.id]]);
+    for (const { key, licenceValidUntil, ...agency } of demo.agencies) {
+      const org = await tx.organization.create({
+        data: { kind: "AGENCY", ...agency, licenceValidUntil: new Date(`${licenceValidUntil}T00:00:00Z`) },
+      });
+      orgIds.set(key, org.id);
+    }
+    for (const u of demo.users) {
+      const branchId = u.branch ? bank.branches.find((b) => b.code === u.branch)?.id : undefined;
+      await tx.user.create({
+        data: {
+          email: u.email,
+          displayName: u.displayName,
+          staffNumber: u.staffNumber ?? null,
+          position: u.position ?? null,
+          employmentStatus: u.employmentStatus ?? null,
+          organizationId: orgIds.get(u.org)!,
+          branchId: branchId ?? null,
+          passwordHash,
+          roles: { create: u.roles.map((role) => ({ role })) },
+        },
+      });
+    }
+  });
+  return "seeded";
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  seed()
+    .then((result) => {
+      console.log(result === "seeded" ? "Demo data seeded." : "Demo data already present; nothing changed.");
+      return prisma.$disconnect();
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
