@@ -1,3 +1,4 @@
+import { formatYuan } from "~/domain/money";
 import { en } from "~/locales/en";
 import { zhCN, type MessageKey } from "~/locales/zh-CN";
 
@@ -57,11 +58,7 @@ export function formatNumber(locale: Locale, value: number | bigint): string {
   return new Intl.NumberFormat(intlLocale[locale]).format(value);
 }
 
-/** ¥ amounts from bigint fen, exact: the yuan part is formatted as an integer, never via a float. */
-export function formatCny(locale: Locale, fen: bigint): string {
-  const negative = fen < 0n;
-  const abs = negative ? -fen : fen;
-  const yuan = new Intl.NumberFormat(intlLocale[locale]).format(abs / 100n);
-  const cents = (abs % 100n).toString().padStart(2, "0");
-  return `${negative ? "-" : ""}¥${yuan}.${cents}`;
+/** ¥ amounts from bigint fen, exact (the same text in both languages). */
+export function formatCny(_locale: Locale, fen: bigint): string {
+  return formatYuan(fen);
 }
