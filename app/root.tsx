@@ -10,7 +10,10 @@ import { getUser } from "~/infra/auth.server";
 import { defaultLocale, locales, translator, type Locale } from "~/infra/i18n";
 import { popToast, readLocaleCookie, type Toast } from "~/infra/session.server";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: tailwindHref }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: tailwindHref },
+  { rel: "icon", href: "data:," },
+];
 
 export const meta: MetaFunction = () => [{ title: "不良贷款清收交易平台 · NPL Collection Marketplace" }];
 

@@ -15,6 +15,7 @@ afterAll(async () => {
 
 async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  context.setDefaultTimeout(10_000);
   return { context, page: await context.newPage() };
 }
 
@@ -131,7 +132,7 @@ describe("lockout and disabling", () => {
       for (let attempt = 1; attempt <= 5; attempt++) {
         await page.locator("input[name=email]").fill("retiree@bank.example");
         await page.locator("input[name=password]").fill(`wrong-${attempt}`);
-        await page.locator("button[type=submit]").click();
+        await page.locator("main button[type=submit]").click();
         await page.getByTestId("form-error").waitFor();
         if (attempt < 5) await expect.poll(() => page.getByTestId("form-error").textContent()).toBe("邮箱或密码不正确。");
       }
@@ -139,7 +140,7 @@ describe("lockout and disabling", () => {
       // Even the right password is refused while locked.
       await page.locator("input[name=email]").fill("retiree@bank.example");
       await page.locator("input[name=password]").fill(password);
-      await page.locator("button[type=submit]").click();
+      await page.locator("main button[type=submit]").click();
       await expect.poll(() => page.getByTestId("form-error").textContent()).toMatch(/暂时锁定/);
     } finally {
       await context.close();
@@ -162,7 +163,7 @@ describe("lockout and disabling", () => {
       await expect.poll(() => victim.page.getByTestId("session-ended").isVisible()).toBe(true);
       await victim.page.locator("input[name=email]").fill("member@anda.example");
       await victim.page.locator("input[name=password]").fill(password);
-      await victim.page.locator("button[type=submit]").click();
+      await victim.page.locator("main button[type=submit]").click();
       await expect.poll(() => victim.page.getByTestId("form-error").textContent()).toContain("已被停用");
     } finally {
       await victim.context.close();
