@@ -158,7 +158,9 @@ function vitest(name, extraArgs) {
     const report = JSON.parse(fs.readFileSync(outputFile, "utf8"));
     totals.passed += Number(report.numPassedTests ?? 0);
     totals.failed += Number(report.numFailedTests ?? 0);
-    const brokenFiles = Number(report.numFailedTestSuites ?? 0);
+    const brokenFiles = Array.isArray(report.testResults)
+      ? report.testResults.filter((file) => file?.status === "failed").length
+      : 0;
     if (brokenFiles > 0) console.error(`  ${brokenFiles} test file(s) failed in ${name}.`);
   } catch {
     console.error(`  ${name}: no JSON report at ${outputFile} (vitest did not get to run the tests).`);
