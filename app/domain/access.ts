@@ -89,6 +89,8 @@ export const protectedRoutes = [
   { path: "/admin/orgs/new", permission: "orgs:manage" },
   { path: "/orgs", permission: "orgs:view-all" },
   { path: "/eligibility", permission: "eligibility:view-own" },
+  { path: "/audit", permission: "audit:view" },
+  { path: "/audit/export", permission: "audit:view" },
 ] as const satisfies readonly { path: string; permission: Permission }[];
 export type ProtectedPath = (typeof protectedRoutes)[number]["path"];
 

@@ -4,6 +4,7 @@ import { FormError, SelectField, SubmitButton, TextField, useSchemaForm } from "
 import { useLocale, useT } from "~/components/i18n";
 import { Card, PageTitle, Table, cell } from "~/components/page";
 import { runForm } from "~/infra/action.server";
+import { auditContextFor } from "~/infra/audit.server";
 import { requireUser } from "~/infra/auth.server";
 import { formatDateTime, locales } from "~/infra/i18n";
 import { endSessionCookie, redirectWithToast, serializeLocaleCookie } from "~/infra/session.server";
@@ -30,13 +31,13 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   if (intent === "password") {
     const result = await runForm(formData, changePasswordSchema, async (input) => {
-      await changePassword(user, input);
+      await changePassword(auditContextFor(request, user), user, input);
       return redirectWithToast("/account", { kind: "success", key: "account.passwordChanged" });
     });
     return result;
   }
   if (intent === "logout-everywhere") {
-    await logoutEverywhere(user.id);
+    await logoutEverywhere(auditContextFor(request, user), user.id);
     return redirectWithToast("/login", { kind: "info", key: "account.loggedOutEverywhere" }, {
       "Set-Cookie": await endSessionCookie(),
     });

@@ -5,6 +5,7 @@ import { useT } from "~/components/i18n";
 import { OrganizationForm } from "~/components/organization-form";
 import { Card, PageTitle, Table, cell } from "~/components/page";
 import { runForm } from "~/infra/action.server";
+import { auditContextFor } from "~/infra/audit.server";
 import { requirePermission } from "~/infra/auth.server";
 import { redirectWithToast } from "~/infra/session.server";
 import { addBranch, getOrganizationFor, updateOrganization } from "~/services/identity/organizations.server";
@@ -23,13 +24,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const here = `/admin/orgs/${org.id}`;
   if (intent === "save") {
     return runForm(formData, organizationSchema, async (input) => {
-      await updateOrganization(org.id, input);
+      await updateOrganization(auditContextFor(request, viewer), org.id, input);
       return redirectWithToast(here, { kind: "success", key: "orgs.saved" });
     });
   }
   if (intent === "branch" && org.kind === "BANK") {
     return runForm(formData, branchSchema, async (input) => {
-      await addBranch(org.id, input);
+      await addBranch(auditContextFor(request, viewer), org.id, input);
       return redirectWithToast(here, { kind: "success", key: "orgs.branchAdded" });
     });
   }

@@ -4,6 +4,7 @@ import { useT } from "~/components/i18n";
 import { OrganizationForm } from "~/components/organization-form";
 import { Card, PageTitle } from "~/components/page";
 import { runForm } from "~/infra/action.server";
+import { auditContextFor } from "~/infra/audit.server";
 import { requirePermission } from "~/infra/auth.server";
 import { redirectWithToast } from "~/infra/session.server";
 import { createAgency } from "~/services/identity/organizations.server";
@@ -15,9 +16,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  await requirePermission(request, "orgs:manage");
+  const actor = await requirePermission(request, "orgs:manage");
   return runForm(await request.formData(), organizationSchema, async (input) => {
-    const org = await createAgency(input);
+    const org = await createAgency(auditContextFor(request, actor), input);
     return redirectWithToast(`/orgs/${org.id}`, { kind: "success", key: "orgs.created" });
   });
 }

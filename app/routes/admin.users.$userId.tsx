@@ -6,6 +6,7 @@ import { Badge, Card, PageTitle } from "~/components/page";
 import { UserForm } from "~/components/user-form";
 import { UserError } from "~/domain/errors";
 import { runForm, userErrorState } from "~/infra/action.server";
+import { auditContextFor } from "~/infra/audit.server";
 import { notFound, requirePermission } from "~/infra/auth.server";
 import { formatDateTime } from "~/infra/i18n";
 import { redirectWithToast } from "~/infra/session.server";
@@ -30,16 +31,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     if (intent === "save") {
       return await runForm(formData, updateUserSchema, async (input) => {
-        await updateUser(actor, userId, input);
+        await updateUser(auditContextFor(request, actor), actor, userId, input);
         return redirectWithToast(here, { kind: "success", key: "users.saved" });
       });
     }
     if (intent === "disable" || intent === "enable") {
-      await setUserDisabled(actor, userId, intent === "disable");
+      await setUserDisabled(auditContextFor(request, actor), actor, userId, intent === "disable");
       return redirectWithToast(here, { kind: "success", key: intent === "disable" ? "users.disabledDone" : "users.enabledDone" });
     }
     if (intent === "unlock") {
-      await unlockUser(userId);
+      await unlockUser(auditContextFor(request, actor), userId);
       return redirectWithToast(here, { kind: "success", key: "users.unlocked" });
     }
   } catch (error) {

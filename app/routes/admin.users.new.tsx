@@ -4,6 +4,7 @@ import { useT } from "~/components/i18n";
 import { Card, PageTitle } from "~/components/page";
 import { UserForm } from "~/components/user-form";
 import { runForm } from "~/infra/action.server";
+import { auditContextFor } from "~/infra/audit.server";
 import { requirePermission } from "~/infra/auth.server";
 import { redirectWithToast } from "~/infra/session.server";
 import { createUserSchema } from "~/services/identity/schemas";
@@ -15,9 +16,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  await requirePermission(request, "users:manage");
+  const actor = await requirePermission(request, "users:manage");
   return runForm(await request.formData(), createUserSchema, async (input) => {
-    const user = await createUser(input);
+    const user = await createUser(auditContextFor(request, actor), input);
     return redirectWithToast(`/admin/users/${user.id}`, { kind: "success", key: "users.created" });
   });
 }

@@ -11,6 +11,8 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/admin/orgs/new": ["admin"],
   "/orgs": ["admin", "preservation_officer", "approver", "auditor", "finance", "branch_clerk"],
   "/eligibility": ["internal_bidder", "agency_admin", "agency_member"],
+  "/audit": ["admin", "auditor"],
+  "/audit/export": ["admin", "auditor"],
 };
 
 describe("permission matrix: every role × every protected page", () => {

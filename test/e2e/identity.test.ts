@@ -37,10 +37,10 @@ function organizationId(name: string): string {
 
 describe("each seeded role signs in and sees its own navigation", () => {
   const cases: [string, string, string[]][] = [
-    ["admin@bank.example", "/admin/users", ["nav-account", "nav-directory", "nav-home", "nav-orgs", "nav-users"]],
+    ["admin@bank.example", "/admin/users", ["nav-account", "nav-audit", "nav-directory", "nav-home", "nav-orgs", "nav-users"]],
     ["officer@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
     ["approver@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
-    ["auditor@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
+    ["auditor@bank.example", "/orgs", ["nav-account", "nav-audit", "nav-directory", "nav-home"]],
     ["finance@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
     ["clerk@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
     ["bidder@bank.example", "/eligibility", ["nav-account", "nav-eligibility", "nav-home"]],
@@ -53,7 +53,7 @@ describe("each seeded role signs in and sees its own navigation", () => {
       try {
         await login(page, email, password);
         expect(new URL(page.url()).pathname.startsWith(landing)).toBe(true);
-        expect(await navTestIds(page)).toEqual(nav);
+        await expect.poll(() => navTestIds(page)).toEqual(nav);
         await expect.poll(() => page.getByTestId("current-user").textContent()).toBeTruthy();
       } finally {
         await context.close();
@@ -183,6 +183,41 @@ describe("forms", () => {
       await page.getByTestId("user-form").locator("button[type=submit]").click();
       await expect.poll(() => page.locator("#f-email-error").textContent()).toBe("请输入有效的电子邮箱。");
       expect(await page.locator("input[name=displayName]").inputValue()).toBe("测试用户");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("audit log", () => {
+  it("an auditor finds the sign-ins and the disabling above, filters them and exports CSV", async () => {
+    const { context, page } = await freshPage();
+    try {
+      await login(page, "auditor@bank.example", password);
+      await page.getByTestId("nav-audit").click();
+      await page.getByTestId("audit-table").waitFor();
+      await page.getByTestId("audit-filters").locator("select[name=action]").selectOption("user.disable");
+      await page.getByTestId("audit-filters").locator("button[type=submit]").click();
+      await expect.poll(() => page.getByTestId("audit-table").locator("tbody tr").count()).toBe(1);
+      expect(await page.getByTestId("audit-table").textContent()).toContain("admin@bank.example");
+      const href = await page.getByTestId("audit-export").getAttribute("href");
+      const csv = await page.request.get(`${baseUrl()}${href}`);
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()["content-type"]).toContain("text/csv");
+      const lines = (await csv.text()).trim().split("\r\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toContain('"user.disable"');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a bidder cannot export the audit log", async () => {
+    const { context, page } = await freshPage();
+    try {
+      await login(page, "bidder@bank.example", password);
+      const response = await page.request.get(`${baseUrl()}/audit/export`);
+      expect(response.status()).toBe(403);
     } finally {
       await context.close();
     }

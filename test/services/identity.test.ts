@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { resetDatabase } from "../support/reset-db";
 import { UserError } from "~/domain/errors";
+import { systemContext } from "~/infra/audit.server";
 import { getUser, type AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { changePassword, logoutEverywhere } from "~/services/identity/account.server";
@@ -10,6 +11,7 @@ import { eligibilityOf, getOrganizationFor } from "~/services/identity/organizat
 import { createUser, setUserDisabled, updateUser } from "~/services/identity/users.server";
 
 const password = "Demo@12345";
+const ctx = systemContext("test");
 let ip = 0;
 /** Each test signs in from its own address so the per-address brake never interferes. */
 const request = (cookie?: string) =>
@@ -74,7 +76,7 @@ describe("sessions can be ended", () => {
   it("log out everywhere ends every session of the user", async () => {
     const first = await signIn("finance@bank.example");
     const second = await signIn("finance@bank.example");
-    await logoutEverywhere(first.user.id);
+    await logoutEverywhere(ctx, first.user.id);
     expect(await getUser(request(first.cookie))).toBeNull();
     expect(await getUser(request(second.cookie))).toBeNull();
   });
@@ -82,20 +84,22 @@ describe("sessions can be ended", () => {
   it("disabling a user ends their sessions at once and blocks sign-in", async () => {
     const admin = await signIn("admin@bank.example");
     const member = await signIn("member@huaxin.example");
-    await setUserDisabled(admin.user, member.user.id, true);
+    await setUserDisabled(ctx, admin.user, member.user.id, true);
     expect(await getUser(request(member.cookie))).toBeNull();
     expect((await refusal(login({ email: "member@huaxin.example", password }, request()))).key).toBe("login.disabled");
+    const entry = await prisma.auditEntry.findFirstOrThrow({ where: { action: "user.disable", entityId: member.user.id } });
+    expect(JSON.parse(entry.after!)).toMatchObject({ sessionsEnded: 1 });
   });
 
   it("an admin cannot disable themselves", async () => {
     const admin = await signIn("admin@bank.example");
-    expect((await refusal(setUserDisabled(admin.user, admin.user.id, true))).key).toBe("users.cannotDisableSelf");
+    expect((await refusal(setUserDisabled(ctx, admin.user, admin.user.id, true))).key).toBe("users.cannotDisableSelf");
   });
 
   it("changing the password keeps this session and ends the others", async () => {
     const here = await signIn("auditor@bank.example");
     const elsewhere = await signIn("auditor@bank.example");
-    await changePassword(here.user, { currentPassword: password, newPassword: "N3w-password!" });
+    await changePassword(ctx, here.user, { currentPassword: password, newPassword: "N3w-password!" });
     expect(await getUser(request(here.cookie))).not.toBeNull();
     expect(await getUser(request(elsewhere.cookie))).toBeNull();
     expect((await refusal(login({ email: "auditor@bank.example", password }, request()))).key).toBe("login.invalid");
@@ -105,7 +109,7 @@ describe("sessions can be ended", () => {
   it("a wrong current password changes nothing", async () => {
     const here = await signIn("auditor@bank.example");
     const before = await prisma.user.findUniqueOrThrow({ where: { id: here.user.id } });
-    const error = await refusal(changePassword(here.user, { currentPassword: "wrong", newPassword: "N3w-password!" }));
+    const error = await refusal(changePassword(ctx, here.user, { currentPassword: "wrong", newPassword: "N3w-password!" }));
     expect(error.options.field).toBe("currentPassword");
     expect((await prisma.user.findUniqueOrThrow({ where: { id: here.user.id } })).passwordHash).toBe(before.passwordHash);
   });
@@ -127,27 +131,27 @@ describe("user administration", () => {
   });
 
   it("creates a bank user with several roles", async () => {
-    const user = await createUser({ ...base(), roles: ["internal_bidder", "branch_clerk"] });
+    const user = await createUser(ctx, { ...base(), roles: ["internal_bidder", "branch_clerk"] });
     const roles = await prisma.userRole.findMany({ where: { userId: user.id } });
     expect(roles.map((r) => r.role).sort()).toEqual(["branch_clerk", "internal_bidder"]);
   });
 
   it("refuses an agency role in the bank and a bank role in an agency", async () => {
-    expect((await refusal(createUser({ ...base(), roles: ["agency_member"] }))).key).toBe("users.roleNotForOrg");
-    expect((await refusal(createUser({ ...base(), organizationId: huaxinId, staffNumber: null, roles: ["auditor"] }))).key).toBe("users.roleNotForOrg");
+    expect((await refusal(createUser(ctx, { ...base(), roles: ["agency_member"] }))).key).toBe("users.roleNotForOrg");
+    expect((await refusal(createUser(ctx, { ...base(), organizationId: huaxinId, staffNumber: null, roles: ["auditor"] }))).key).toBe("users.roleNotForOrg");
     expect(await prisma.user.count({ where: { email: "new@bank.example" } })).toBe(0);
   });
 
   it("refuses a duplicate email or staff number, and bank staff without a staff number", async () => {
-    expect((await refusal(createUser({ ...base(), email: "officer@bank.example" }))).key).toBe("users.emailTaken");
-    expect((await refusal(createUser({ ...base(), staffNumber: "S0101" }))).key).toBe("users.staffNumberTaken");
-    expect((await refusal(createUser({ ...base(), staffNumber: null }))).key).toBe("users.staffNumberRequired");
+    expect((await refusal(createUser(ctx, { ...base(), email: "officer@bank.example" }))).key).toBe("users.emailTaken");
+    expect((await refusal(createUser(ctx, { ...base(), staffNumber: "S0101" }))).key).toBe("users.staffNumberTaken");
+    expect((await refusal(createUser(ctx, { ...base(), staffNumber: null }))).key).toBe("users.staffNumberRequired");
   });
 
   it("an admin cannot remove their own admin role", async () => {
     const self = await prisma.user.findUniqueOrThrow({ where: { id: admin.id }, include: { roles: true } });
     const error = await refusal(
-      updateUser(admin, admin.id, {
+      updateUser(ctx, admin, admin.id, {
         email: self.email, displayName: self.displayName, organizationId: self.organizationId, branchId: null,
         staffNumber: self.staffNumber, position: self.position, employmentStatus: "ON_PAYROLL", locale: "zh-CN", roles: ["auditor"],
       }),

@@ -55,4 +55,6 @@ export async function login(page: Page, email: string, password: string = DEMO_P
     page.waitForURL((url) => !url.pathname.startsWith("/login")),
     page.click("main button[type=submit]"),
   ]);
+  // Signed in once the menu (rendered from the signed-in user's permissions) is on the page.
+  await page.getByTestId("main-nav").waitFor();
 }

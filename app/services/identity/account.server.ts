@@ -1,4 +1,5 @@
 import { UserError } from "~/domain/errors";
+import { audited, type AuditContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import type { Locale } from "~/infra/i18n";
@@ -10,12 +11,16 @@ export async function logout(sessionId: string | null): Promise<void> {
 }
 
 /** Ends every session of the user, this one included ("log out everywhere"). */
-export async function logoutEverywhere(userId: string): Promise<number> {
-  const { count } = await prisma.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
-  return count;
+export async function logoutEverywhere(context: AuditContext, userId: string): Promise<number> {
+  return audited(context, async (tx, audit) => {
+    const { count } = await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await audit({ action: "auth.logout_everywhere", entityType: "User", entityId: userId, after: { sessionsEnded: count } });
+    return count;
+  });
 }
 
 export async function changePassword(
+  context: AuditContext,
   user: AuthUser,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
@@ -25,14 +30,15 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(input.newPassword);
   const now = new Date();
-  await prisma.$transaction([
-    prisma.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: now } }),
+  await audited(context, async (tx, audit) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: now } });
     // A changed password ends the other sessions: whoever knew the old one is out.
-    prisma.session.updateMany({
+    const { count } = await tx.session.updateMany({
       where: { userId: user.id, revokedAt: null, NOT: { id: user.sessionId } },
       data: { revokedAt: now },
-    }),
-  ]);
+    });
+    await audit({ action: "auth.password_change", entityType: "User", entityId: user.id, after: { otherSessionsEnded: count } });
+  });
 }
 
 export async function setLocale(userId: string, locale: Locale): Promise<void> {

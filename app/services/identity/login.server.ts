@@ -1,4 +1,5 @@
 import { UserError } from "~/domain/errors";
+import { audited, auditContextFor } from "~/infra/audit.server";
 import { prisma } from "~/infra/db.server";
 import { decoyHash, verifyPassword } from "~/infra/password.server";
 import { clientIp, startSession } from "~/infra/session.server";
@@ -34,22 +35,29 @@ export async function login(input: { email: string; password: string }, request:
     const failures = (user.lockedUntil && user.lockedUntil <= now ? 0 : user.failedLoginCount) + 1;
     const lock = failures >= loginPolicy.maxFailures;
     const lockedUntil = lock ? new Date(now.getTime() + loginPolicy.lockMinutes * 60_000) : null;
-    await prisma.user.update({
-      where: { id: user.id },
-      data: { failedLoginCount: lock ? 0 : failures, lockedUntil },
-    });
+    const update = { where: { id: user.id }, data: { failedLoginCount: lock ? 0 : failures, lockedUntil } };
+    if (lockedUntil) {
+      const context = { ...auditContextFor(request, null), actorLabel: user.email };
+      await audited(context, async (tx, audit) => {
+        await tx.user.update(update);
+        await audit({ action: "auth.lockout", entityType: "User", entityId: user.id, after: { lockedUntil, failures } });
+      });
+    } else {
+      await prisma.user.update(update);
+    }
     if (lockedUntil) throw new UserError("login.locked", { params: { lockedUntil: lockedUntil.toISOString() }, status: 423 });
     throw new UserError("login.invalid", { status: 401 });
   }
   if (user.disabledAt) throw new UserError("login.disabled", { status: 403 });
-  await prisma.user.update({
-    where: { id: user.id },
-    data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now },
+  const setCookie = await startSession(user.id, request);
+  await audited(auditContextFor(request, user), async (tx, audit) => {
+    await tx.user.update({ where: { id: user.id }, data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now } });
+    await audit({ action: "auth.login", entityType: "User", entityId: user.id });
   });
   return {
     userId: user.id,
     roles: user.roles.map((r) => r.role),
     organizationId: user.organizationId,
-    setCookie: await startSession(user.id, request),
+    setCookie,
   };
 }

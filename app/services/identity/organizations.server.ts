@@ -2,6 +2,7 @@ import { canViewOrganization } from "~/domain/access";
 import { checkEligibility, addMonths } from "~/domain/eligibility";
 import { defaultSettings } from "~/domain/settings-defaults";
 import { UserError } from "~/domain/errors";
+import { audited, type AuditContext } from "~/infra/audit.server";
 import { forbidden, notFound, type AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import type { z } from "zod";
@@ -39,28 +40,41 @@ export async function getOrganizationFor(viewer: AuthUser, organizationId: strin
   return organization;
 }
 
-export async function createAgency(input: z.infer<typeof organizationSchema>) {
+export async function createAgency(context: AuditContext, input: z.infer<typeof organizationSchema>) {
   if (await prisma.organization.findUnique({ where: { name: input.name } })) {
     throw new UserError("orgs.nameTaken", { field: "name" });
   }
-  return prisma.organization.create({ data: { kind: "AGENCY", ...input } });
+  return audited(context, async (tx, audit) => {
+    const org = await tx.organization.create({ data: { kind: "AGENCY", ...input } });
+    await audit({ action: "organization.create", entityType: "Organization", entityId: org.id, after: { kind: "AGENCY", ...input } });
+    return org;
+  });
 }
 
-export async function updateOrganization(organizationId: string, input: z.infer<typeof organizationSchema>) {
+export async function updateOrganization(context: AuditContext, organizationId: string, input: z.infer<typeof organizationSchema>) {
   const existing = await prisma.organization.findUnique({ where: { id: organizationId } });
   if (!existing) throw notFound();
   const sameName = await prisma.organization.findUnique({ where: { name: input.name } });
   if (sameName && sameName.id !== organizationId) throw new UserError("orgs.nameTaken", { field: "name" });
-  return prisma.organization.update({ where: { id: organizationId }, data: input });
+  return audited(context, async (tx, audit) => {
+    const org = await tx.organization.update({ where: { id: organizationId }, data: input });
+    const before = Object.fromEntries(Object.keys(input).map((k) => [k, existing[k as keyof typeof existing]]));
+    await audit({ action: "organization.update", entityType: "Organization", entityId: organizationId, before, after: input });
+    return org;
+  });
 }
 
-export async function addBranch(organizationId: string, input: z.infer<typeof branchSchema>) {
+export async function addBranch(context: AuditContext, organizationId: string, input: z.infer<typeof branchSchema>) {
   const org = await prisma.organization.findUnique({ where: { id: organizationId } });
   if (!org) throw notFound();
   if (org.kind !== "BANK") throw forbidden();
   const clash = await prisma.branch.findFirst({ where: { OR: [{ code: input.code }, { name: input.name }] } });
   if (clash) throw new UserError("orgs.branchCodeTaken", { field: "code" });
-  return prisma.branch.create({ data: { organizationId, ...input } });
+  return audited(context, async (tx, audit) => {
+    const branch = await tx.branch.create({ data: { organizationId, ...input } });
+    await audit({ action: "branch.create", entityType: "Branch", entityId: branch.id, after: { organizationId, ...input } });
+    return branch;
+  });
 }
 
 /** R3 as it stands for this user today (a tender adds its own audience and positions later). */

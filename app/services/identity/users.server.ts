@@ -1,5 +1,6 @@
 import { agencyRoles, type Role } from "~/domain/access";
 import { UserError } from "~/domain/errors";
+import { audited, type AuditContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma, type Prisma } from "~/infra/db.server";
 import { hashPassword } from "~/infra/password.server";
@@ -81,46 +82,65 @@ function userData(input: UserInput, kind: string) {
   };
 }
 
-export async function createUser(input: z.infer<typeof createUserSchema>) {
+export async function createUser(context: AuditContext, input: z.infer<typeof createUserSchema>) {
   const org = await checkUserFits(input);
   const passwordHash = await hashPassword(input.password);
-  return prisma.user.create({
-    data: { ...userData(input, org.kind), passwordHash, roles: { create: input.roles.map((role) => ({ role })) } },
+  return audited(context, async (tx, audit) => {
+    const data = userData(input, org.kind);
+    const user = await tx.user.create({
+      data: { ...data, passwordHash, roles: { create: input.roles.map((role) => ({ role })) } },
+    });
+    await audit({ action: "user.create", entityType: "User", entityId: user.id, after: { ...data, roles: input.roles } });
+    return user;
   });
 }
 
-export async function updateUser(actor: AuthUser, userId: string, input: UserInput) {
-  const existing = await prisma.user.findUnique({ where: { id: userId } });
+export async function updateUser(context: AuditContext, actor: AuthUser, userId: string, input: UserInput) {
+  const existing = await prisma.user.findUnique({ where: { id: userId }, include: { roles: true } });
   if (!existing) throw new UserError("error.404.body", { status: 404 });
   if (actor.id === userId && actor.roles.includes("admin") && !input.roles.includes("admin")) {
     throw new UserError("users.cannotDropOwnAdmin", { field: "roles" });
   }
   const org = await checkUserFits(input, userId);
-  await prisma.$transaction([
-    prisma.user.update({ where: { id: userId }, data: userData(input, org.kind) }),
-    prisma.userRole.deleteMany({ where: { userId, role: { notIn: input.roles } } }),
-    ...input.roles.map((role) =>
-      prisma.userRole.upsert({ where: { userId_role: { userId, role } }, create: { userId, role }, update: {} }),
-    ),
+  const data = userData(input, org.kind);
+  await audited(context, async (tx, audit) => {
+    await tx.user.update({ where: { id: userId }, data });
+    await tx.userRole.deleteMany({ where: { userId, role: { notIn: input.roles } } });
+    for (const role of input.roles) {
+      await tx.userRole.upsert({ where: { userId_role: { userId, role } }, create: { userId, role }, update: {} });
+    }
     // Moving a user to another organization ends their sessions: what they may see has changed.
-    ...(existing.organizationId !== input.organizationId
-      ? [prisma.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } })]
-      : []),
-  ]);
+    if (existing.organizationId !== input.organizationId) {
+      await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    }
+    const before = {
+      email: existing.email, displayName: existing.displayName, organizationId: existing.organizationId, branchId: existing.branchId,
+      staffNumber: existing.staffNumber, position: existing.position, employmentStatus: existing.employmentStatus,
+      locale: existing.locale, roles: existing.roles.map((r) => r.role).sort(),
+    };
+    await audit({ action: "user.update", entityType: "User", entityId: userId, before, after: { ...data, roles: [...input.roles].sort() } });
+  });
 }
 
 /** Disabling a user ends all their sessions at once; enabling does not sign them in. */
-export async function setUserDisabled(actor: AuthUser, userId: string, disabled: boolean) {
+export async function setUserDisabled(context: AuditContext, actor: AuthUser, userId: string, disabled: boolean) {
   if (disabled && actor.id === userId) throw new UserError("users.cannotDisableSelf");
   const now = new Date();
-  await prisma.$transaction([
-    prisma.user.update({ where: { id: userId }, data: { disabledAt: disabled ? now : null } }),
-    ...(disabled
-      ? [prisma.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } })]
-      : []),
-  ]);
+  await audited(context, async (tx, audit) => {
+    const before = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { disabledAt: true } });
+    await tx.user.update({ where: { id: userId }, data: { disabledAt: disabled ? now : null } });
+    const ended = disabled ? (await tx.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } })).count : 0;
+    await audit({
+      action: disabled ? "user.disable" : "user.enable", entityType: "User", entityId: userId,
+      before: { disabledAt: before.disabledAt }, after: { disabledAt: disabled ? now : null, sessionsEnded: ended },
+    });
+  });
 }
 
-export async function unlockUser(userId: string) {
-  await prisma.user.update({ where: { id: userId }, data: { lockedUntil: null, failedLoginCount: 0 } });
+export async function unlockUser(context: AuditContext, userId: string) {
+  await audited(context, async (tx, audit) => {
+    const before = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { lockedUntil: true } });
+    await tx.user.update({ where: { id: userId }, data: { lockedUntil: null, failedLoginCount: 0 } });
+    await audit({ action: "user.unlock", entityType: "User", entityId: userId, before, after: { lockedUntil: null } });
+  });
 }
