@@ -4,6 +4,10 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { startEmbeddedJobs } from "~/infra/queue.server";
+
+// Without REDIS_URL the web process is also the job runner (the laptop default); with it, `npm run worker` is.
+startEmbeddedJobs();
 
 const streamTimeout = 5_000;
 export { streamTimeout };

@@ -20,6 +20,9 @@ const platform = {
   "linux-x64-musl": ["linux", "x64", "musl"], "openbsd-x64": ["openbsd", "x64"], "openharmony-arm64": ["openharmony", "arm64"],
   "win32-arm64-msvc": ["win32", "arm64"], "win32-ia32-msvc": ["win32", "ia32"], "win32-x64-gnu": ["win32", "x64"],
   "win32-x64-msvc": ["win32", "x64"],
+  // Packages that name builds without a libc suffix (msgpackr-extract, …).
+  "linux-arm": ["linux", "arm"], "linux-arm64": ["linux", "arm64"], "linux-x64": ["linux", "x64"],
+  "win32-x64": ["win32", "x64"], "win32-arm64": ["win32", "arm64"], "win32-ia32": ["win32", "ia32"],
 };
 let added = 0;
 for (const [where, meta] of Object.entries(packages)) {

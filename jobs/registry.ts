@@ -1,0 +1,51 @@
+// Every job the product runs, and the recurring schedules. Job handlers stay thin: validate, call a
+// service (or one idempotent query), log.
+import { z } from "zod";
+import { prisma } from "~/infra/db.server";
+import { defineJob, type JobDefinition } from "./define";
+import type { ScheduleOptions } from "./queue";
+
+const DAY_MS = 24 * 3600_000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Deletes session rows that expired, or were revoked, more than `olderThanDays` days ago. Sessions
+ * are not money or audit data (sign-ins and sign-outs are audited separately), so old rows may go.
+ * Idempotent: a second run finds nothing more to delete. One run per UTC day (`day` is the key).
+ */
+export const purgeExpiredSessions = defineJob({
+  name: "sessions.purgeExpired",
+  payload: z.object({
+    olderThanDays: z.number().int().min(1).max(3650).default(30),
+    day: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .default(() => utcDay(Date.now())),
+  }),
+  attempts: 3,
+  backoffMs: 5_000,
+  idempotencyKey: (p) => p.day,
+  async handler({ olderThanDays }, ctx) {
+    const cutoff = new Date(Date.now() - olderThanDays * DAY_MS);
+    const { count } = await prisma.session.deleteMany({
+      where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] },
+    });
+    ctx.logger.info("purged expired sessions", { deleted: count, cutoff: cutoff.toISOString() });
+  },
+});
+
+export const jobs = {
+  purgeExpiredSessions,
+} satisfies Record<string, JobDefinition>;
+
+export interface RecurringJob {
+  job: JobDefinition;
+  schedulerId: string;
+  when: ScheduleOptions;
+  payload: unknown;
+}
+
+/** Set up by the BullMQ worker (jobs/worker.ts) or by getQueue() for the in-process runner. */
+export const recurringJobs: RecurringJob[] = [
+  { job: purgeExpiredSessions, schedulerId: "sessions-purge-daily", when: { pattern: "0 3 * * *", tz: "Asia/Shanghai" }, payload: {} },
+];
