@@ -3,7 +3,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, SubmitButton, TextField, useSchemaForm } from "~/components/forms";
 import { useT } from "~/components/i18n";
 import { OrganizationForm } from "~/components/organization-form";
-import { Card, PageTitle, Table, cell } from "~/components/page";
+import { BranchTable } from "~/components/organization-view";
+import { Card, PageTitle } from "~/components/page";
 import { runForm } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { requirePermission } from "~/infra/auth.server";
@@ -51,15 +52,7 @@ export default function EditOrganization() {
       </Card>
       {org.kind === "BANK" ? (
         <Card title={t("orgs.branches")} testId="branches">
-          <Table head={[t("orgs.branchCode"), t("orgs.branchName"), t("orgs.region")]}>
-            {org.branches.map((b) => (
-              <tr key={b.id}>
-                <td className={cell}>{b.code}</td>
-                <td className={cell}>{b.name}</td>
-                <td className={cell}>{b.region}</td>
-              </tr>
-            ))}
-          </Table>
+          <BranchTable branches={org.branches} />
           <h3 className="mb-2 mt-6 font-medium">{t("orgs.addBranch")}</h3>
           <FormError state={intent === "branch" ? actionData : undefined} />
           <Form method="post" noValidate onSubmit={branchForm.onSubmit} className="grid gap-x-4 md:grid-cols-4">

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useT } from "~/components/i18n";
-import { LicenceBadge } from "~/components/organization-view";
+import { BranchTable, LicenceBadge } from "~/components/organization-view";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
 import { can } from "~/domain/access";
 import { requireUser } from "~/infra/auth.server";
@@ -46,15 +46,7 @@ export default function OrganizationPage() {
         </Card>
       ) : (
         <Card title={t("orgs.branches")} testId="org-branches">
-          <Table head={[t("orgs.branchCode"), t("orgs.branchName"), t("orgs.region")]}>
-            {org.branches.map((b) => (
-              <tr key={b.id}>
-                <td className={cell}>{b.code}</td>
-                <td className={cell}>{b.name}</td>
-                <td className={cell}>{b.region}</td>
-              </tr>
-            ))}
-          </Table>
+          <BranchTable branches={org.branches} />
         </Card>
       )}
       <Card title={t("orgs.members")} testId="org-members">

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useT } from "~/components/i18n";
-import { LicenceBadge } from "~/components/organization-view";
+import { BranchTable, LicenceBadge } from "~/components/organization-view";
 import { Card, PageTitle, Table, cell } from "~/components/page";
 import { requirePermission } from "~/infra/auth.server";
 import { organizationDirectory } from "~/services/identity/organizations.server";
@@ -19,15 +19,7 @@ export default function Directory() {
       <PageTitle>{t("orgs.directory")}</PageTitle>
       {bank.map((org) => (
         <Card key={org.id} title={<Link to={`/orgs/${org.id}`} className="hover:underline">{org.name}</Link>} testId="bank-branches">
-          <Table head={[t("orgs.branchCode"), t("orgs.branchName"), t("orgs.region")]}>
-            {org.branches.map((b) => (
-              <tr key={b.id}>
-                <td className={cell}>{b.code}</td>
-                <td className={cell}>{b.name}</td>
-                <td className={cell}>{b.region}</td>
-              </tr>
-            ))}
-          </Table>
+          <BranchTable branches={org.branches} />
         </Card>
       ))}
       <Card title={t("orgs.agencies")} testId="agencies">
