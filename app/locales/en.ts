@@ -207,6 +207,14 @@ export const en: Record<MessageKey, string> = {
   "audit.actorType.ANONYMOUS": "Anonymous",
   "nav.audit": "Audit log",
 
+  "ledger.tooFewLines": "A journal entry needs at least one debit and one credit line.",
+  "ledger.nonPositiveAmount": "Posted amounts must be greater than zero.",
+  "ledger.unknownAccount": "The ledger account does not exist.",
+  "ledger.unbalanced": "Debits and credits differ: debits {debits}, credits {credits} yuan.",
+  "ledger.depositNegative": "The deposit is short: it would be {balanceAfter} yuan after posting.",
+  "ledger.unknownEntry": "The journal entry does not exist.",
+  "ledger.alreadyReversed": "This entry has already been reversed.",
+
   "error.403.title": "Forbidden",
   "error.403.body": "You do not have permission to open this page.",
   "error.404.title": "Not found",

@@ -205,6 +205,14 @@ export const zhCN = {
   "audit.actorType.ANONYMOUS": "匿名",
   "nav.audit": "审计日志",
 
+  "ledger.tooFewLines": "记账分录至少需要一借一贷两行。",
+  "ledger.nonPositiveAmount": "记账金额必须大于零。",
+  "ledger.unknownAccount": "记账科目不存在。",
+  "ledger.unbalanced": "借贷不平：借方 {debits} 元，贷方 {credits} 元。",
+  "ledger.depositNegative": "保证金余额不足：记账后将为 {balanceAfter} 元。",
+  "ledger.unknownEntry": "记账分录不存在。",
+  "ledger.alreadyReversed": "该分录已冲正，不能重复冲正。",
+
   "error.403.title": "无权访问",
   "error.403.body": "您没有访问此页面的权限。",
   "error.404.title": "页面不存在",
