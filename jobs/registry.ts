@@ -34,8 +34,48 @@ export const purgeExpiredSessions = defineJob({
   },
 });
 
+/** Delivers one outbox email (SMTP, or kept in the outbox without SMTP_URL). Idempotent per message. */
+export const sendEmail = defineJob({
+  name: "email.send",
+  payload: z.object({ outboxId: z.string().min(1) }),
+  attempts: 5,
+  backoffMs: 30_000,
+  idempotencyKey: (p) => p.outboxId,
+  async handler({ outboxId }, ctx) {
+    const { deliverOutboxEmail } = await import("~/services/email/outbox.server");
+    ctx.logger.info("email", { outboxId, result: await deliverOutboxEmail(outboxId) });
+  },
+});
+
+/**
+ * Nightly: walks the audit hash chain; on a break, emails every admin (through email.send).
+ * One run per day; a second run of the same day finds the job id taken.
+ */
+export const verifyAuditTrail = defineJob({
+  name: "audit.verify",
+  payload: z.object({
+    day: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .default(() => utcDay(Date.now())),
+  }),
+  attempts: 3,
+  backoffMs: 60_000,
+  idempotencyKey: (p) => p.day,
+  async handler(_payload, ctx) {
+    const { verifyChainAndAlert } = await import("~/services/audit/nightly-verify.server");
+    // Imported at run time: the queue module imports this registry.
+    const { getQueue } = await import("~/infra/queue.server");
+    const { broken, outboxIds } = await verifyChainAndAlert();
+    for (const outboxId of outboxIds) await getQueue().enqueue(sendEmail, { outboxId });
+    ctx.logger[broken ? "error" : "info"]("audit chain verified", { broken, alerts: outboxIds.length });
+  },
+});
+
 export const jobs = {
   purgeExpiredSessions,
+  sendEmail,
+  verifyAuditTrail,
 } satisfies Record<string, JobDefinition>;
 
 export interface RecurringJob {
@@ -48,4 +88,5 @@ export interface RecurringJob {
 /** Set up by the BullMQ worker (jobs/worker.ts) or by getQueue() for the in-process runner. */
 export const recurringJobs: RecurringJob[] = [
   { job: purgeExpiredSessions, schedulerId: "sessions-purge-daily", when: { pattern: "0 3 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  { job: verifyAuditTrail, schedulerId: "audit-verify-nightly", when: { pattern: "30 2 * * *", tz: "Asia/Shanghai" }, payload: {} },
 ];

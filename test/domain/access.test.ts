@@ -9,6 +9,7 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/admin/users/new": ["admin"],
   "/admin/orgs": ["admin"],
   "/admin/orgs/new": ["admin"],
+  "/admin/outbox": ["admin"],
   "/orgs": ["admin", "preservation_officer", "approver", "auditor", "finance", "branch_clerk"],
   "/eligibility": ["internal_bidder", "agency_admin", "agency_member"],
   "/audit": ["admin", "auditor"],
