@@ -2,7 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { prisma } from "../app/infra/db.server";
+import { systemContext } from "../app/infra/audit.server";
 import { hashPassword } from "../app/infra/password.server";
+import { ensureDefaultSettings } from "../app/services/settings/settings.server";
 
 /**
  * Demo data for a fresh install: the bank with branches in three regions, one user per role,
@@ -23,6 +25,7 @@ export function readDemoData(): DemoData {
 
 export async function seed(): Promise<"seeded" | "already-seeded"> {
   const demo = readDemoData();
+  await ensureDefaultSettings(systemContext("seed"));
   if (await prisma.organization.findFirst({ where: { kind: "BANK" } })) return "already-seeded";
   const passwordHash = await hashPassword(demo.password);
   await prisma.$transaction(async (tx) => {

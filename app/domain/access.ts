@@ -91,6 +91,7 @@ export const protectedRoutes = [
   { path: "/orgs", permission: "orgs:view-all" },
   { path: "/eligibility", permission: "eligibility:view-own" },
   { path: "/audit", permission: "audit:view" },
+  { path: "/settings", permission: "settings:manage" },
   { path: "/audit/export", permission: "audit:view" },
 ] as const satisfies readonly { path: string; permission: Permission }[];
 export type ProtectedPath = (typeof protectedRoutes)[number]["path"];

@@ -13,6 +13,7 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/orgs": ["admin", "preservation_officer", "approver", "auditor", "finance", "branch_clerk"],
   "/eligibility": ["internal_bidder", "agency_admin", "agency_member"],
   "/audit": ["admin", "auditor"],
+  "/settings": ["preservation_officer"],
   "/audit/export": ["admin", "auditor"],
 };
 

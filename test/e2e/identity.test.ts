@@ -38,7 +38,7 @@ function organizationId(name: string): string {
 describe("each seeded role signs in and sees its own navigation", () => {
   const cases: [string, string, string[]][] = [
     ["admin@bank.example", "/admin/users", ["nav-account", "nav-audit", "nav-directory", "nav-home", "nav-orgs", "nav-outbox", "nav-users"]],
-    ["officer@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
+    ["officer@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home", "nav-settings"]],
     ["approver@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
     ["auditor@bank.example", "/orgs", ["nav-account", "nav-audit", "nav-directory", "nav-home"]],
     ["finance@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],

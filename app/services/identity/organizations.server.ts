@@ -1,6 +1,6 @@
 import { canViewOrganization } from "~/domain/access";
 import { checkEligibility, addMonths } from "~/domain/eligibility";
-import { defaultSettings } from "~/domain/settings-defaults";
+import { settingsAt } from "~/services/settings/settings.server";
 import { UserError } from "~/domain/errors";
 import { audited, type AuditContext } from "~/infra/audit.server";
 import { forbidden, notFound, type AuthUser } from "~/infra/auth.server";
@@ -80,7 +80,8 @@ export async function addBranch(context: AuditContext, organizationId: string, i
 /** R3 as it stands for this user today (a tender adds its own audience and positions later). */
 export async function eligibilityOf(userId: string, today = new Date()) {
   const user = await prisma.user.findUniqueOrThrow({ where: { id: userId }, include: { organization: true } });
-  const termEnd = addMonths(today, defaultSettings.contractTermMonths);
+  const settings = await settingsAt(today);
+  const termEnd = addMonths(today, settings.values.contractTermMonths);
   const bidder =
     user.organization.kind === "AGENCY"
       ? {
@@ -95,6 +96,6 @@ export async function eligibilityOf(userId: string, today = new Date()) {
           position: user.position,
           disabled: Boolean(user.disabledAt),
         };
-  const result = checkEligibility(bidder, { excludedPositions: defaultSettings.excludedPositions, termEnd, today });
-  return { result, termEnd, termMonths: defaultSettings.contractTermMonths, user };
+  const result = checkEligibility(bidder, { excludedPositions: settings.values.excludedPositions, termEnd, today });
+  return { result, termEnd, termMonths: settings.values.contractTermMonths, settingsVersion: settings.version, user };
 }
