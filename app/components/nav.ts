@@ -21,6 +21,7 @@ const rules: NavRule[] = [
   { label: "nav.home", testId: "nav-home", to: () => "/", show: () => true },
   { label: "nav.users", testId: "nav-users", to: () => "/admin/users", show: by("users:manage") },
   { label: "nav.orgs", testId: "nav-orgs", to: () => "/admin/orgs", show: by("orgs:manage") },
+  { label: "nav.jobs", testId: "nav-jobs", to: () => "/admin/jobs", show: by("users:manage") },
   { label: "nav.outbox", testId: "nav-outbox", to: () => "/admin/outbox", show: by("users:manage") },
   { label: "nav.settings", testId: "nav-settings", to: () => "/settings", show: by("settings:manage") },
   { label: "nav.audit", testId: "nav-audit", to: () => "/audit", show: by("audit:view") },

@@ -88,6 +88,7 @@ export const protectedRoutes = [
   { path: "/admin/orgs", permission: "orgs:manage" },
   { path: "/admin/orgs/new", permission: "orgs:manage" },
   { path: "/admin/outbox", permission: "users:manage" },
+  { path: "/admin/jobs", permission: "users:manage" },
   { path: "/orgs", permission: "orgs:view-all" },
   { path: "/eligibility", permission: "eligibility:view-own" },
   { path: "/audit", permission: "audit:view" },

@@ -10,6 +10,7 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/admin/orgs": ["admin"],
   "/admin/orgs/new": ["admin"],
   "/admin/outbox": ["admin"],
+  "/admin/jobs": ["admin"],
   "/orgs": ["admin", "preservation_officer", "approver", "auditor", "finance", "branch_clerk"],
   "/eligibility": ["internal_bidder", "agency_admin", "agency_member"],
   "/audit": ["admin", "auditor"],

@@ -37,7 +37,7 @@ function organizationId(name: string): string {
 
 describe("each seeded role signs in and sees its own navigation", () => {
   const cases: [string, string, string[]][] = [
-    ["admin@bank.example", "/admin/users", ["nav-account", "nav-audit", "nav-directory", "nav-home", "nav-orgs", "nav-outbox", "nav-users"]],
+    ["admin@bank.example", "/admin/users", ["nav-account", "nav-audit", "nav-directory", "nav-home", "nav-jobs", "nav-orgs", "nav-outbox", "nav-users"]],
     ["officer@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home", "nav-settings"]],
     ["approver@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home"]],
     ["auditor@bank.example", "/orgs", ["nav-account", "nav-audit", "nav-directory", "nav-home"]],
@@ -218,6 +218,21 @@ describe("audit log", () => {
       await login(page, "bidder@bank.example", password);
       const response = await page.request.get(`${baseUrl()}/audit/export`);
       expect(response.status()).toBe(403);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("operations pages", () => {
+  it("the admin sees the job counts and the email outbox", async () => {
+    const { context, page } = await freshPage();
+    try {
+      await login(page, "admin@bank.example", password);
+      await page.getByTestId("nav-jobs").click();
+      expect(await page.getByTestId("job-counts").textContent()).toContain("audit.verify");
+      await page.getByTestId("nav-outbox").click();
+      await page.getByTestId("outbox-table").waitFor();
     } finally {
       await context.close();
     }
