@@ -36,7 +36,14 @@ export async function getUser(request: Request): Promise<AuthUser | null> {
       data: { lastSeenAt: new Date(now), expiresAt: new Date(now + sessionLifetimeMs) },
     });
   }
-  const { user } = session;
+  return { ...identityOf(session.user), sessionId };
+}
+
+/** Who a signed-in user or API token acts as: the fields every permission check reads. */
+export function identityOf(user: {
+  id: string; email: string; displayName: string; organizationId: string; branchId: string | null; locale: string;
+  roles: { role: string }[]; organization: { kind: string; name: string };
+}): Omit<AuthUser, "sessionId"> {
   return {
     id: user.id,
     email: user.email,
@@ -47,7 +54,6 @@ export async function getUser(request: Request): Promise<AuthUser | null> {
     organizationName: user.organization.name,
     branchId: user.branchId,
     locale: isLocale(user.locale) ? user.locale : defaultLocale,
-    sessionId,
   };
 }
 

@@ -43,6 +43,9 @@ export const changePasswordSchema = z
   })
   .refine((v) => v.newPassword === v.confirmPassword, { error: "form.passwordMismatch", path: ["confirmPassword"] });
 
+/** Naming a new personal API token (profile page). */
+export const apiTokenNameSchema = z.object({ name: required(100) });
+
 export const localeSchema = z.object({
   locale: z.enum(locales, { error: "form.invalidChoice" }),
   redirectTo: z.string().optional(),
