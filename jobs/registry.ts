@@ -7,6 +7,11 @@ import type { ScheduleOptions } from "./queue";
 
 const DAY_MS = 24 * 3600_000;
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** The UTC day a once-a-day job runs for: its idempotency key. */
+const runDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .default(() => utcDay(Date.now()));
 
 /**
  * Deletes session rows that expired, or were revoked, more than `olderThanDays` days ago. Sessions
@@ -17,10 +22,7 @@ export const purgeExpiredSessions = defineJob({
   name: "sessions.purgeExpired",
   payload: z.object({
     olderThanDays: z.number().int().min(1).max(3650).default(30),
-    day: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .default(() => utcDay(Date.now())),
+    day: runDay,
   }),
   attempts: 3,
   backoffMs: 5_000,
@@ -54,10 +56,7 @@ export const sendEmail = defineJob({
 export const verifyAuditTrail = defineJob({
   name: "audit.verify",
   payload: z.object({
-    day: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .default(() => utcDay(Date.now())),
+    day: runDay,
   }),
   attempts: 3,
   backoffMs: 60_000,

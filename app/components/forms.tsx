@@ -76,14 +76,20 @@ interface TextFieldProps {
   placeholder?: string;
 }
 
+function FieldLabel({ htmlFor, label, required }: { htmlFor: string; label: string; required?: boolean }) {
+  return (
+    <label htmlFor={htmlFor} className="mb-1 block text-sm font-medium text-slate-700">
+      {label}
+      {required ? <span className="text-red-600"> *</span> : null}
+    </label>
+  );
+}
+
 export function TextField({ name, label, errors, defaultValue, type = "text", autoComplete, required, placeholder }: TextFieldProps) {
   const id = `f-${name}`;
   return (
     <div className="mb-4">
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
-        {label}
-        {required ? <span className="text-red-600"> *</span> : null}
-      </label>
+      <FieldLabel htmlFor={id} label={label} required={required} />
       <input
         id={id}
         name={name}
@@ -113,10 +119,7 @@ export function SelectField({
   const id = `f-${name}`;
   return (
     <div className="mb-4">
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
-        {label}
-        {required ? <span className="text-red-600"> *</span> : null}
-      </label>
+      <FieldLabel htmlFor={id} label={label} required={required} />
       <select
         id={id}
         name={name}
