@@ -1,7 +1,13 @@
+import { loanBookEn } from "./areas/loan-book.en";
+import { loanTapeEn } from "./areas/loan-tape.en";
+import { pricingEn } from "./areas/pricing.en";
 import type { MessageKey } from "./zh-CN";
 
 /** English catalog: every key of the Chinese catalog, checked by the type. */
 export const en: Record<MessageKey, string> = {
+  ...loanTapeEn,
+  ...loanBookEn,
+  ...pricingEn,
   "app.name": "NPL Collection Marketplace",
   "app.bank": "Asset Preservation Dept.",
   "nav.home": "Home",
@@ -37,6 +43,13 @@ export const en: Record<MessageKey, string> = {
   "perm.loans:view": "View the loan book",
   "perm.loans:import": "Import loan tapes",
   "perm.loans:unmask": "View full personal data",
+  "perm.loans:unmask-branch": "View full personal data of own branch's loans",
+  "perm.loans:manage": "Confirm difficulty, verify interruptions, price loans",
+  "perm.loans:record-interruption": "Record limitation interruptions",
+  "nav.loans": "Loan book",
+  "nav.limitation": "Limitation",
+  "nav.loanTapes": "Import loan tapes",
+  "nav.pricing": "Pricing",
   "perm.packages:manage": "Build packages",
   "perm.packages:approve": "Approve packages",
   "perm.tenders:manage": "Run tenders",

@@ -1,5 +1,12 @@
-/** Simplified Chinese: the default language of the product. Keys are shared with en.ts. */
+import { loanBookZhCN } from "./areas/loan-book.zh-CN";
+import { loanTapeZhCN } from "./areas/loan-tape.zh-CN";
+import { pricingZhCN } from "./areas/pricing.zh-CN";
+
+/** Simplified Chinese: the default language of the product. Keys are shared with en.ts; each area's messages live in areas/. */
 export const zhCN = {
+  ...loanTapeZhCN,
+  ...loanBookZhCN,
+  ...pricingZhCN,
   "app.name": "不良贷款清收交易平台",
   "app.bank": "资产保全部",
   "nav.home": "工作台",
@@ -35,6 +42,13 @@ export const zhCN = {
   "perm.loans:view": "查看贷款台账",
   "perm.loans:import": "导入贷款清单",
   "perm.loans:unmask": "查看完整个人信息",
+  "perm.loans:unmask-branch": "查看本网点贷款的完整个人信息",
+  "perm.loans:manage": "认定难度、核实时效中断、定价",
+  "perm.loans:record-interruption": "登记时效中断",
+  "nav.loans": "贷款台账",
+  "nav.limitation": "诉讼时效",
+  "nav.loanTapes": "导入贷款清单",
+  "nav.pricing": "定价",
   "perm.packages:manage": "组包",
   "perm.packages:approve": "审批贷款包",
   "perm.tenders:manage": "组织竞标",

@@ -16,6 +16,12 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/audit": ["admin", "auditor"],
   "/settings": ["preservation_officer"],
   "/audit/export": ["admin", "auditor"],
+  "/loans": ["preservation_officer", "approver", "auditor", "finance", "branch_clerk"],
+  "/loans/limitation": ["preservation_officer", "approver", "auditor", "finance", "branch_clerk"],
+  "/loans/export": ["preservation_officer", "approver", "auditor", "finance", "branch_clerk"],
+  "/loan-tapes": ["preservation_officer"],
+  "/loan-tapes/template": ["preservation_officer"],
+  "/pricing": ["preservation_officer"],
 };
 
 describe("permission matrix: every role × every protected page", () => {

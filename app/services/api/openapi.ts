@@ -1,5 +1,11 @@
 import { z } from "zod";
 import { auditFilterSchema, auditPageSize } from "~/services/audit/audit-log.server";
+import type { OpenApiArea } from "./openapi-area";
+import { loanTapesApi } from "./openapi-loan-tapes";
+import { loansApi } from "./openapi-loans";
+import { pricingApi } from "./openapi-pricing";
+
+const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi];
 
 /**
  * The shapes of /api/v1, as zod schemas: the routes shape their output with them and the OpenAPI
@@ -100,7 +106,10 @@ function queryParameters(schema: z.ZodObject) {
 }
 
 export function openApiDocument(serverUrl = "/api/v1") {
-  const { components, ref } = schemasOf({ Error: apiErrorSchema, Me: meSchema, Settings: settingsResponseSchema, AuditEntry: auditEntrySchema, AuditPage: auditPageSchema });
+  const { components, ref } = schemasOf({
+    Error: apiErrorSchema, Me: meSchema, Settings: settingsResponseSchema, AuditEntry: auditEntrySchema, AuditPage: auditPageSchema,
+    ...Object.assign({}, ...areas.map((a) => a.schemas)),
+  });
   const json = (schema: JsonSchema, description: string) => ({ description, content: { "application/json": { schema } } });
   const errors = (...statuses: number[]) =>
     Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }]));
@@ -135,6 +144,7 @@ export function openApiDocument(serverUrl = "/api/v1") {
           responses: { "200": json(ref("AuditPage"), "One page of entries"), ...errors(400, 401, 403, 429) },
         },
       },
+      ...Object.assign({}, ...areas.map((a) => a.paths({ ref, json, errors, queryParameters }))),
     },
     components: {
       schemas: components,
@@ -143,6 +153,9 @@ export function openApiDocument(serverUrl = "/api/v1") {
         Error400: errorResponse("Invalid input (see `fields`)"),
         Error401: errorResponse("Missing, unknown or revoked token"),
         Error403: errorResponse("The token's user lacks the permission"),
+        Error404: errorResponse("No such resource (or not visible to the token's user)"),
+        Error409: errorResponse("The resource is in a state that refuses the operation"),
+        Error413: errorResponse("The upload is too large"),
         Error429: { ...errorResponse("Rate limit exceeded; see Retry-After"), headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } } },
       },
     },

@@ -1,0 +1,4 @@
+import type { loanTapeZhCN } from "./loan-tape.zh-CN";
+
+export const loanTapeEn: Record<keyof typeof loanTapeZhCN, string> = {
+};
