@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { prisma } from "../app/infra/db.server";
 import { systemContext } from "../app/infra/audit.server";
 import { hashPassword } from "../app/infra/password.server";
+import { ensurePiiKey } from "../app/infra/pii.server";
 import { ensureDefaultSettings } from "../app/services/settings/settings.server";
 
 /**
@@ -25,6 +26,8 @@ export function readDemoData(): DemoData {
 
 export async function seed(): Promise<"seeded" | "already-seeded"> {
   const demo = readDemoData();
+  // The embedded default keeps the personal-data key in DATA_DIR/pii-key (PII_KEY overrides it).
+  ensurePiiKey();
   await ensureDefaultSettings(systemContext("seed"));
   if (await prisma.organization.findFirst({ where: { kind: "BANK" } })) return "already-seeded";
   const passwordHash = await hashPassword(demo.password);

@@ -90,10 +90,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
     CHECKPOINT_DISABLE: "1",
+    // Jobs of this run only: a queue prefix of its own on a shared Redis.
+    QUEUE_PREFIX: `npl-e2e-${process.pid}`,
   };
 
   let child: ChildProcess | undefined;
+  let worker: ChildProcess | undefined;
   const cleanup = async () => {
+    if (worker) await stop(worker);
     if (child) await stop(child);
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -140,6 +144,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
         throw new Error(`e2e: GET ${baseUrl}/healthz did not answer 200 within 60 s (last: ${lastStatus ?? "no answer"}):\n${output}`);
       }
       await new Promise((r) => setTimeout(r, 250));
+    }
+
+    // With Redis the web process only enqueues; as in production, a worker process runs the jobs.
+    if (env.REDIS_URL) {
+      worker = spawn(binPath("tsx"), ["jobs/worker.ts"], { cwd: root, env: { ...env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
+      worker.stdout?.on("data", collect);
+      worker.stderr?.on("data", collect);
+      if (process.env.E2E_SERVER_LOG) {
+        worker.stdout?.pipe(process.stdout);
+        worker.stderr?.pipe(process.stderr);
+      }
     }
 
     project.provide("baseUrl", baseUrl);
