@@ -71,10 +71,24 @@ export const verifyAuditTrail = defineJob({
   },
 });
 
+/** Daily: recomputes stored limitation expiries when the limitationYears setting in force changed. Idempotent. */
+export const refreshLimitation = defineJob({
+  name: "limitation.refresh",
+  payload: z.object({ day: runDay }),
+  attempts: 3,
+  backoffMs: 60_000,
+  idempotencyKey: (p) => p.day,
+  async handler(_payload, ctx) {
+    const { refreshLimitationClocks } = await import("~/services/loans/limitation.server");
+    ctx.logger.info("limitation clocks refreshed", { ...(await refreshLimitationClocks(new Date())) });
+  },
+});
+
 export const jobs = {
   purgeExpiredSessions,
   sendEmail,
   verifyAuditTrail,
+  refreshLimitation,
 } satisfies Record<string, JobDefinition>;
 
 export interface RecurringJob {
@@ -88,4 +102,5 @@ export interface RecurringJob {
 export const recurringJobs: RecurringJob[] = [
   { job: purgeExpiredSessions, schedulerId: "sessions-purge-daily", when: { pattern: "0 3 * * *", tz: "Asia/Shanghai" }, payload: {} },
   { job: verifyAuditTrail, schedulerId: "audit-verify-nightly", when: { pattern: "30 2 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  { job: refreshLimitation, schedulerId: "limitation-refresh-daily", when: { pattern: "5 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
 ];

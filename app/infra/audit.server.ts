@@ -1,7 +1,9 @@
 import crypto from "node:crypto";
+import type Database from "better-sqlite3";
 import { canonicalJson, chainHash, findChainBreak, genesisHash, type AuditFields } from "~/domain/audit-chain";
 import type { AuthUser } from "./auth.server";
 import { prisma, type Prisma } from "./db.server";
+import { sqliteDateTime } from "./raw-db.server";
 import { clientIp } from "./session.server";
 
 export type Tx = Prisma.TransactionClient;
@@ -64,9 +66,43 @@ export async function appendAudit(tx: Tx, context: AuditContext, event: AuditEve
   await tx.auditEntry.create({ data: { ...fields, prevHash, hash: chainHash(fields, prevHash, sha256Hex) } });
 }
 
+/**
+ * appendAudit for a direct better-sqlite3 connection (bulk writers such as the loan-tape import):
+ * call it inside the caller's open transaction (BEGIN IMMEDIATE), so the entry commits with the
+ * change. `at` is stored in Prisma's DateTime format, so the chain verifies (verifyAuditChain) and
+ * Prisma reads it back as the same instant.
+ */
+export function appendAuditRaw(db: Database.Database, context: AuditContext, event: AuditEvent, at: Date = new Date()): void {
+  const head = db.prepare('SELECT "id", "hash" FROM "AuditEntry" ORDER BY "id" DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  const fields: AuditFields = {
+    id: (head?.id ?? 0) + 1,
+    at,
+    ...context,
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    before: event.before === undefined ? null : canonicalJson(event.before),
+    after: event.after === undefined ? null : canonicalJson(event.after),
+  };
+  const prevHash = head?.hash ?? genesisHash;
+  const hash = chainHash(fields, prevHash, sha256Hex);
+  db.prepare(
+    `INSERT INTO "AuditEntry" ("id", "at", "actorType", "actorId", "actorLabel", "organizationId", "action", "entityType", "entityId", "before", "after", "requestId", "ip", "userAgent", "prevHash", "hash")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    fields.id, sqliteDateTime(at), fields.actorType, fields.actorId, fields.actorLabel, fields.organizationId, fields.action, fields.entityType, fields.entityId,
+    fields.before, fields.after, fields.requestId, fields.ip, fields.userAgent, prevHash, hash,
+  );
+}
+
 /** Runs a change and its audit entry in one transaction. */
-export function audited<T>(context: AuditContext, work: (tx: Tx, audit: (event: AuditEvent) => Promise<void>) => Promise<T>): Promise<T> {
-  return prisma.$transaction((tx) => work(tx, (event) => appendAudit(tx, context, event)));
+export function audited<T>(
+  context: AuditContext,
+  work: (tx: Tx, audit: (event: AuditEvent) => Promise<void>) => Promise<T>,
+  /** Long runs (a pricing run over the whole book) raise Prisma's 5 s interactive-transaction limit. */
+  options?: { maxWait?: number; timeout?: number },
+): Promise<T> {
+  return prisma.$transaction((tx) => work(tx, (event) => appendAudit(tx, context, event)), options);
 }
 
 /** Walks the whole chain in pages; reports the first entry that does not check out. */
