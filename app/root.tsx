@@ -108,7 +108,7 @@ function Shell({ root, children }: { root: RootData; children: ReactNode }) {
   return (
     <div className="flex min-h-screen flex-col">
       <header className="bg-blue-900 text-white">
-        <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+        <div className="mx-auto flex max-w-7xl items-center justify-between gap-4 px-4 py-3">
           <Link to="/" className="font-semibold tracking-wide">
             {t("app.name")}
           </Link>
@@ -130,7 +130,7 @@ function Shell({ root, children }: { root: RootData; children: ReactNode }) {
         </div>
         {root.user ? (
           <nav className="bg-blue-800" aria-label="main" data-testid="main-nav">
-            <ul className="mx-auto flex max-w-6xl flex-wrap gap-1 px-4">
+            <ul className="mx-auto flex max-w-7xl flex-wrap gap-1 px-4">
               {root.nav.map((item) => (
                 <li key={item.testId}>
                   <NavLink
@@ -150,7 +150,7 @@ function Shell({ root, children }: { root: RootData; children: ReactNode }) {
         ) : null}
       </header>
       <ToastMessage toast={root.toast} locale={root.locale} />
-      <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-6">{children}</main>
+      <main className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">{children}</main>
     </div>
   );
 }

@@ -116,15 +116,15 @@ export default function LoanBook() {
                   <td className={`${cell} whitespace-nowrap`}>
                     <Link to={`/loans/${encodeURIComponent(loan.loanNumber)}`} className="text-blue-700 hover:underline">{loan.loanNumber}</Link>
                   </td>
-                  <td className={cell}>{loan.borrowerName}</td>
+                  <td className={`${cell} whitespace-nowrap`}>{loan.borrowerName}</td>
                   <td className={`${cell} whitespace-nowrap font-mono text-xs`}>{loan.borrowerIdMasked}</td>
-                  <td className={cell}>{loan.branch.name}</td>
-                  <td className={cell}>{loan.region}</td>
-                  <td className={cell}>{enumLabel(t, "fiveTier", loan.fiveTier)}</td>
+                  <td className={`${cell} whitespace-nowrap`}>{loan.branch.name}</td>
+                  <td className={`${cell} whitespace-nowrap`}>{loan.region}</td>
+                  <td className={`${cell} whitespace-nowrap`}>{enumLabel(t, "fiveTier", loan.fiveTier)}</td>
                   <td className={cell}>
                     {enumLabel(t, "difficulty", loan.difficulty)} <DifficultyStatusBadge t={t} status={loan.difficultyStatus} />
                   </td>
-                  <td className={cell}>{enumLabel(t, "status", loan.status)}</td>
+                  <td className={`${cell} whitespace-nowrap`}>{enumLabel(t, "status", loan.status)}</td>
                   <td className={`${cell} whitespace-nowrap text-right`}>{formatCny(locale, loan.principal)}</td>
                   <td className={`${cell} whitespace-nowrap text-right`}>{formatCny(locale, loan.claim)}</td>
                   <td className={`${cell} whitespace-nowrap`}>

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { resetDatabase } from "../support/reset-db";
-import { UserError } from "~/domain/errors";
 import { systemContext } from "~/infra/audit.server";
 import { getUser, type AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
@@ -9,6 +8,7 @@ import { changePassword, logoutEverywhere } from "~/services/identity/account.se
 import { login, loginPolicy } from "~/services/identity/login.server";
 import { eligibilityOf, getOrganizationFor } from "~/services/identity/organizations.server";
 import { createUser, setUserDisabled, updateUser } from "~/services/identity/users.server";
+import { refusal } from "../support/users";
 
 const password = "Demo@12345";
 const ctx = systemContext("test");
@@ -24,15 +24,6 @@ async function signIn(email: string, pw = password) {
   return { cookie: cookieOf(result.setCookie), user: user! };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error("expected a refusal");
-}
 
 beforeEach(async () => {
   resetDatabase();

@@ -1,11 +1,11 @@
 import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../support/reset-db";
-import { UserError } from "~/domain/errors";
 import { systemContext, verifyAuditChain } from "~/infra/audit.server";
 import { databaseFileFromUrl } from "~/infra/db/database-url";
 import { prisma } from "~/infra/db.server";
 import { balance, ensureAccount, postEntry, reverseEntry } from "~/infra/ledger.server";
+import { refusal } from "../support/users";
 
 const ctx = systemContext("test");
 let deposit: string;
@@ -28,15 +28,6 @@ const payDeposit = (amount: bigint) =>
     lines: [{ accountId: clearing, side: "DEBIT", amount }, { accountId: deposit, side: "CREDIT", amount }],
   });
 
-async function refusal(promise: Promise<unknown>): Promise<UserError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("ledger store", () => {
   it("ensureAccount returns the same account for the same owner and type", async () => {

@@ -4,10 +4,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { createTestLoan } from "../fixtures/loans";
 import { resetDatabase } from "../support/reset-db";
-import { UserError } from "~/domain/errors";
 import { defaultSettings } from "~/domain/settings";
 import { systemContext } from "~/infra/audit.server";
-import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { getEnv } from "~/infra/env.server";
 import {
@@ -18,6 +16,7 @@ import { popToast, startSession } from "~/infra/session.server";
 /* eslint-disable no-restricted-imports -- the route tests call the action and loader directly */
 import { loader as fileLoader } from "~/routes/files.$fileId";
 import { action as interruptionAction } from "~/routes/loans.$loanNumber.interruptions";
+import { asUser, refusal } from "../support/users";
 /* eslint-enable no-restricted-imports */
 
 // R8: expiry = last interruption + 3 years (setting); alerts 90/30/7 days before; an interruption
@@ -27,20 +26,7 @@ const ctx = systemContext("test");
 /** 10:00 in China on 20 December 2026: the bank's "today" is 2026-12-20. */
 const now = new Date("2026-12-20T02:00:00Z");
 
-async function asUser(email: string): Promise<AuthUser> {
-  const u = await prisma.user.findUniqueOrThrow({ where: { email }, include: { roles: true, organization: true } });
-  return { id: u.id, email: u.email, displayName: u.displayName, roles: u.roles.map((r) => r.role), organizationId: u.organizationId, organizationKind: u.organization.kind, organizationName: u.organization.name, branchId: u.branchId, locale: "zh-CN", sessionId: "s" };
-}
 
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 
 const pdf = (text = "signed receipt") => ({ bytes: new TextEncoder().encode(`%PDF-1.4\n% ${text}\n%%EOF\n`), originalName: "回执.pdf" });
 const png = { bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]), originalName: "ack.png" };

@@ -7,7 +7,6 @@ import { UserError } from "~/domain/errors";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
-import type { Locale } from "~/infra/i18n";
 import { decideDifficulty } from "~/services/loans/difficulty.server";
 import { filterOptions, getMaskedLoan, loanStatement, searchLoans } from "~/services/loans/loan-book.server";
 import { parseLoanBookQuery, queryFieldErrors, type LoanBookFilter } from "~/services/loans/loan-book-schemas";
@@ -18,16 +17,13 @@ import { startSession } from "~/infra/session.server";
 import { action as loanAction, loader as loanLoader } from "~/routes/loans.$loanNumber";
 import { loader as bookLoader } from "~/routes/loans._index";
 import { loader as exportLoader } from "~/routes/loans.export";
+import { asUser, refusal } from "../support/users";
 /* eslint-enable no-restricted-imports */
 
 const ctx = systemContext("test");
 // 2026-11-23 in China.
 const now = new Date("2026-11-23T04:00:00Z");
 
-async function asUser(email: string, locale: Locale = "zh-CN"): Promise<AuthUser> {
-  const u = await prisma.user.findUniqueOrThrow({ where: { email }, include: { roles: true, organization: true } });
-  return { id: u.id, email: u.email, displayName: u.displayName, roles: u.roles.map((r) => r.role), organizationId: u.organizationId, organizationKind: u.organization.kind, organizationName: u.organization.name, branchId: u.branchId, locale, sessionId: "s" };
-}
 
 /** The HTTP status a refusal carries: a thrown Response (403 from the permission check) or a UserError. */
 async function refusalStatus(p: Promise<unknown>): Promise<number> {
@@ -41,15 +37,6 @@ async function refusalStatus(p: Promise<unknown>): Promise<number> {
   throw new Error("expected a refusal");
 }
 
-async function userError(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error("expected a UserError");
-}
 
 const search = async (user: AuthUser, filter: LoanBookFilter, page = 1) => searchLoans(user, filter, page, now);
 const numbers = (rows: { loanNumber: string }[]) => rows.map((r) => r.loanNumber);
@@ -325,16 +312,16 @@ describe("recovery difficulty: the department confirms or overrides the suggesti
     const audit = await prisma.auditEntry.findMany({ where: { entityType: "Loan", entityId: loan.id } });
     expect(audit.map((a) => a.action)).toEqual(["loan.difficulty.confirm"]);
     // Decided once: a second confirmation is refused; a change needs an override with a note.
-    expect((await userError(decideDifficulty(ctx, officer, "D-1", { decision: "confirm" }, now))).key).toBe("loans.difficulty.alreadyDecided");
+    expect((await refusal(decideDifficulty(ctx, officer, "D-1", { decision: "confirm" }, now))).key).toBe("loans.difficulty.alreadyDecided");
   });
 
   it("override needs a note, sets the other class and records it", async () => {
     const loan = await createTestLoan({ loanNumber: "D-2" });
     expect(loan.difficulty).toBe("recoverable");
     const officer = await asUser("officer@bank.example");
-    const missing = await userError(decideDifficulty(ctx, officer, "D-2", { decision: "override", difficulty: "hard", note: "  " }, now));
+    const missing = await refusal(decideDifficulty(ctx, officer, "D-2", { decision: "override", difficulty: "hard", note: "  " }, now));
     expect([missing.key, missing.options.field]).toEqual(["loans.difficulty.noteRequired", "note"]);
-    const same = await userError(decideDifficulty(ctx, officer, "D-2", { decision: "override", difficulty: "recoverable", note: "维持" }, now));
+    const same = await refusal(decideDifficulty(ctx, officer, "D-2", { decision: "override", difficulty: "recoverable", note: "维持" }, now));
     expect([same.key, same.options.field]).toEqual(["loans.difficulty.sameClass", "difficulty"]);
     expect(await prisma.loanChange.count({ where: { loanId: loan.id } })).toBe(0);
 

@@ -2,31 +2,18 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { createTestLoan } from "../fixtures/loans";
 import { resetDatabase } from "../support/reset-db";
-import { UserError } from "~/domain/errors";
 import { defaultSettings, type Settings } from "~/domain/settings";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { comparePricingRuns, listPricingRuns, overridePrice, pricingRun, runPricing } from "~/services/pricing/pricing.server";
 import { decideSettings, proposeSettings } from "~/services/settings/settings.server";
+import { asUser, refusal } from "../support/users";
 
 const ctx = systemContext("test");
 const now = new Date("2026-11-22T08:00:00Z"); // 16:00 in China: today is 2026-11-22
 
-async function asUser(email: string): Promise<AuthUser> {
-  const u = await prisma.user.findUniqueOrThrow({ where: { email }, include: { roles: true, organization: true } });
-  return { id: u.id, email: u.email, displayName: u.displayName, roles: u.roles.map((r) => r.role), organizationId: u.organizationId, organizationKind: u.organization.kind, organizationName: u.organization.name, branchId: u.branchId, locale: "zh-CN", sessionId: "s" };
-}
 
-async function refusal(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 
 /** A new approved settings version from a day on (proposed by one officer, approved by the other). */
 async function newSettings(effectiveFrom: string, change: Partial<Settings>) {

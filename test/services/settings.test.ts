@@ -3,28 +3,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { resetDatabase } from "../support/reset-db";
 import { defaultSettings } from "~/domain/settings";
-import { UserError } from "~/domain/errors";
 import { systemContext } from "~/infra/audit.server";
-import type { AuthUser } from "~/infra/auth.server";
 import { databaseFileFromUrl } from "~/infra/db/database-url";
 import { prisma } from "~/infra/db.server";
 import { eligibilityOf } from "~/services/identity/organizations.server";
 import { decideSettings, proposeSettings, settingsAt } from "~/services/settings/settings.server";
+import { asUser, refusal } from "../support/users";
 
 const ctx = systemContext("test");
-async function asUser(email: string): Promise<AuthUser> {
-  const u = await prisma.user.findUniqueOrThrow({ where: { email }, include: { roles: true, organization: true } });
-  return { id: u.id, email: u.email, displayName: u.displayName, roles: u.roles.map((r) => r.role), organizationId: u.organizationId, organizationKind: u.organization.kind, organizationName: u.organization.name, branchId: u.branchId, locale: "zh-CN", sessionId: "s" };
-}
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 const now = new Date("2026-11-22T08:00:00Z");
 
 beforeEach(async () => {
