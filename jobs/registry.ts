@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { prisma } from "~/infra/db.server";
 import { defineJob, type JobDefinition } from "./define";
+import { importLoanTape } from "./loan-tape-job";
 import type { ScheduleOptions } from "./queue";
 
 const DAY_MS = 24 * 3600_000;
@@ -89,6 +90,7 @@ export const jobs = {
   sendEmail,
   verifyAuditTrail,
   refreshLimitation,
+  importLoanTape,
 } satisfies Record<string, JobDefinition>;
 
 export interface RecurringJob {

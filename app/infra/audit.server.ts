@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { canonicalJson, chainHash, findChainBreak, genesisHash, type AuditFields } from "~/domain/audit-chain";
 import type { AuthUser } from "./auth.server";
 import { prisma, type Prisma } from "./db.server";
-import { sqliteDateTime } from "./raw-db.server";
+import { sqliteDateTime } from "./sqlite-datetime.server";
 import { clientIp } from "./session.server";
 
 export type Tx = Prisma.TransactionClient;
@@ -66,33 +66,51 @@ export async function appendAudit(tx: Tx, context: AuditContext, event: AuditEve
   await tx.auditEntry.create({ data: { ...fields, prevHash, hash: chainHash(fields, prevHash, sha256Hex) } });
 }
 
+/** The INSERT of one audit entry with its 16 values in this order (see auditEntryValues). */
+export const auditInsertSql = `INSERT INTO "AuditEntry" ("id", "at", "actorType", "actorId", "actorLabel", "organizationId", "action", "entityType", "entityId", "before", "after", "requestId", "ip", "userAgent", "prevHash", "hash")
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The chain's head as `SELECT "id", "hash" FROM "AuditEntry" ORDER BY "id" DESC LIMIT 1` returns it. */
+export const auditHeadSql = 'SELECT "id", "hash" FROM "AuditEntry" ORDER BY "id" DESC LIMIT 1';
+
 /**
- * appendAudit for a direct better-sqlite3 connection (bulk writers such as the loan-tape import):
- * call it inside the caller's open transaction (BEGIN IMMEDIATE), so the entry commits with the
- * change. `at` is stored in Prisma's DateTime format, so the chain verifies (verifyAuditChain) and
- * Prisma reads it back as the same instant.
+ * The values of the entry that follows `head` (read inside the writer's open transaction), for
+ * auditInsertSql: what appendAudit writes, for writers that do not go through Prisma. `at` is in
+ * Prisma's DateTime format, so the chain verifies (verifyAuditChain) and Prisma reads it back as
+ * the same instant.
  */
-export function appendAuditRaw(db: Database.Database, context: AuditContext, event: AuditEvent, at: Date = new Date()): void {
-  const head = db.prepare('SELECT "id", "hash" FROM "AuditEntry" ORDER BY "id" DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+export function auditEntryValues(head: { id: number | bigint; hash: string } | undefined, context: AuditContext, event: AuditEvent, at: Date = new Date()) {
   const fields: AuditFields = {
-    id: (head?.id ?? 0) + 1,
+    id: Number(head?.id ?? 0) + 1,
     at,
-    ...context,
+    actorType: context.actorType,
+    actorId: context.actorId,
+    actorLabel: context.actorLabel,
+    organizationId: context.organizationId,
     action: event.action,
     entityType: event.entityType,
     entityId: event.entityId,
     before: event.before === undefined ? null : canonicalJson(event.before),
     after: event.after === undefined ? null : canonicalJson(event.after),
+    requestId: context.requestId,
+    ip: context.ip,
+    userAgent: context.userAgent,
   };
   const prevHash = head?.hash ?? genesisHash;
   const hash = chainHash(fields, prevHash, sha256Hex);
-  db.prepare(
-    `INSERT INTO "AuditEntry" ("id", "at", "actorType", "actorId", "actorLabel", "organizationId", "action", "entityType", "entityId", "before", "after", "requestId", "ip", "userAgent", "prevHash", "hash")
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
+  return [
     fields.id, sqliteDateTime(at), fields.actorType, fields.actorId, fields.actorLabel, fields.organizationId, fields.action, fields.entityType, fields.entityId,
     fields.before, fields.after, fields.requestId, fields.ip, fields.userAgent, prevHash, hash,
-  );
+  ] as const;
+}
+
+/**
+ * appendAudit for a direct better-sqlite3 connection (bulk writers): call it inside the caller's
+ * open transaction (BEGIN IMMEDIATE), so the entry commits with the change.
+ */
+export function appendAuditRaw(db: Database.Database, context: AuditContext, event: AuditEvent, at: Date = new Date()): void {
+  const head = db.prepare(auditHeadSql).get() as { id: number; hash: string } | undefined;
+  db.prepare(auditInsertSql).run(...auditEntryValues(head, context, event, at));
 }
 
 /** Runs a change and its audit entry in one transaction. */
