@@ -5,7 +5,9 @@ import { prisma } from "../app/infra/db.server";
 import { systemContext } from "../app/infra/audit.server";
 import { hashPassword } from "../app/infra/password.server";
 import { ensurePiiKey } from "../app/infra/pii.server";
+import { processLoanTape, submitLoanTape } from "../app/services/loans/import.server";
 import { ensureDefaultSettings } from "../app/services/settings/settings.server";
+import { demoLoanRows } from "./demo-loans";
 
 /**
  * Demo data for a fresh install: the bank with branches in three regions, one user per role,
@@ -24,7 +26,8 @@ export function readDemoData(): DemoData {
   return JSON.parse(fs.readFileSync(file, "utf8")) as DemoData;
 }
 
-export async function seed(): Promise<"seeded" | "already-seeded"> {
+/** `demoLoans`: also import the demo loan book (the command line does; tests bring their own loans). */
+export async function seed(options: { demoLoans?: boolean } = {}): Promise<"seeded" | "already-seeded"> {
   const demo = readDemoData();
   // The embedded default keeps the personal-data key in DATA_DIR/pii-key (PII_KEY overrides it).
   ensurePiiKey();
@@ -67,11 +70,21 @@ export async function seed(): Promise<"seeded" | "already-seeded"> {
       });
     }
   });
+  if (options.demoLoans) await seedDemoLoans();
   return "seeded";
 }
 
+/** The demo loan book, imported as the department would: one JSON tape through the ordinary import. */
+async function seedDemoLoans(): Promise<void> {
+  const officer = await prisma.user.findUniqueOrThrow({ where: { email: "officer@bank.example" }, include: { roles: true } });
+  const importer = { id: officer.id, roles: officer.roles.map((r) => r.role), locale: "zh-CN" as const };
+  const { id } = await submitLoanTape(systemContext("seed"), importer, { kind: "rows", rows: demoLoanRows(), fileName: "demo-loans.json" }, { queue: false });
+  const result = await processLoanTape(id);
+  if (result.status !== "imported") throw new Error(`the demo loan tape did not import: ${JSON.stringify(result)}`);
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  seed()
+  seed({ demoLoans: true })
     .then((result) => {
       console.log(result === "seeded" ? "Demo data seeded." : "Demo data already present; nothing changed.");
       return prisma.$disconnect();

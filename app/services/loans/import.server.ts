@@ -96,7 +96,13 @@ function storeBytes(relative: string, bytes: Uint8Array): void {
  * Accepts a tape (an uploaded file, or JSON rows from the API), stores it, records it (status
  * processing) with its `loan_tape.submit` audit entry in one transaction, and queues the import job.
  */
-export async function submitLoanTape(context: AuditContext, user: TapeUser, input: TapeInput): Promise<{ id: string }> {
+export async function submitLoanTape(
+  context: AuditContext,
+  user: TapeUser,
+  input: TapeInput,
+  /** `queue: false`: the caller runs processLoanTape itself (the seed, a short-lived process). */
+  options: { queue?: boolean } = {},
+): Promise<{ id: string }> {
   requireImporter(user);
   let bytes: Uint8Array;
   let format: StoredTapeFormat;
@@ -124,6 +130,7 @@ export async function submitLoanTape(context: AuditContext, user: TapeUser, inpu
     await audit({ action: "loan_tape.submit", entityType: "LoanTape", entityId: created.id, after: { fileName, size: bytes.length, sha256, format } });
     return created;
   });
+  if (options.queue === false) return { id: tape.id };
   try {
     await getQueue().enqueue(importLoanTape, { tapeId: tape.id });
   } catch (error) {
