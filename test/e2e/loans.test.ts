@@ -24,7 +24,7 @@ const residentId = (n: number) => {
 
 const header = "贷款编号,借款人,借款人类型,证件号码,联系电话,经办机构,区域,本金余额,表内欠息,表外欠息,发放日期,到期日期,最后时效中断日期,五级分类,表内外,担保方式,担保人,诉讼状态,难度原因";
 const row = (n: number, over: { id?: string; matures?: string } = {}) =>
-  [`E2E-${n}`, "王小明", "个人", over.id ?? residentId(n), "13812345678", "B001", "城关区", "100,000.00", "15000", "5000", "2018-03-15", over.matures ?? "2020-03-15", "2024-06-01", "次级", "表内", "信用", "", "无", n === 3 ? "死亡" : ""].join(",");
+  [`E2E-${n}`, "王小明", "个人", over.id ?? residentId(n), "13812345678", "B001", "城关区", "\"100,000.00\"", "15000", "5000", "2018-03-15", over.matures ?? "2020-03-15", "2024-06-01", "次级", "表内", "信用", "", "无", n === 3 ? "死亡" : ""].join(",");
 
 /** A tape of four loans; `broken` gives rows 3 and 5 (spreadsheet rows) a bad ID checksum and an impossible date. */
 function tape(broken: boolean): Buffer {
