@@ -5,6 +5,7 @@ import { auditContextFor } from "~/infra/audit.server";
 import { forbidden, requirePermission, requireUser } from "~/infra/auth.server";
 import { defaultMaxBytes } from "~/infra/files.server";
 import { isMessageKey } from "~/infra/i18n";
+import { formDataOf, readLimitedBody } from "~/infra/request-body.server";
 import { redirectWithToast } from "~/infra/session.server";
 import { decideInterruption, recordInterruption } from "~/services/loans/limitation.server";
 
@@ -12,33 +13,6 @@ import { decideInterruption, recordInterruption } from "~/services/loans/limitat
 const maxBodyBytes = defaultMaxBytes + 64 * 1024;
 
 const tooLarge = () => new UserError("files.tooLarge", { field: "evidence", params: { max: `${defaultMaxBytes / (1024 * 1024)} MB` }, status: 413 });
-
-/** The request body, refused beyond the limit whether or not a Content-Length announces it. */
-async function readLimitedForm(request: Request): Promise<FormData> {
-  const declared = Number(request.headers.get("Content-Length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBodyBytes) throw tooLarge();
-  if (!request.body) return request.formData();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBodyBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new Request(request.url, { method: "POST", headers: { "Content-Type": request.headers.get("Content-Type") ?? "" }, body }).formData();
-}
 
 /** Recording and deciding interruptions post here; a GET goes to the loan page. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -52,7 +26,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Signed in and on the loan book; each intent then checks its own permission.
   const user = await requirePermission(request, "loans:view");
   try {
-    const formData = await readLimitedForm(request);
+    const formData = await formDataOf(request, await readLimitedBody(request, maxBodyBytes, tooLarge));
     const intent = formData.get("intent");
     if (intent === "record") {
       if (!can(user.roles, "loans:record-interruption")) throw forbidden();

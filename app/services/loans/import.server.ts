@@ -17,6 +17,7 @@ import { getEnv } from "~/infra/env.server";
 import { isMessageKey, translator, type Locale, type MessageKey, type Translate } from "~/infra/i18n";
 import { encryptPii, piiHmac } from "~/infra/pii.server";
 import { getQueue } from "~/infra/queue.server";
+import { formDataOf, readLimitedBody } from "~/infra/request-body.server";
 import { sqliteDateTime } from "~/infra/sqlite-datetime.server";
 import { PackedRows, SqliteWorker, type Value } from "~/infra/sqlite-worker.server";
 import { readTape, TapeReadError, type TapeFormat } from "~/infra/tape-reader.server";
@@ -154,39 +155,13 @@ export async function markLoanTapeFailed(tapeId: string, error: unknown): Promis
 /** Room for the multipart boundaries and other fields around a file of the largest size. */
 const maxBodyBytes = maxTapeBytes + 256 * 1024;
 
-async function readLimitedBody(request: Request): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(request.headers.get("Content-Length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBodyBytes) throw tooLarge();
-  if (!request.body) return new Uint8Array(await request.arrayBuffer());
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBodyBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
-}
-
 /**
  * The tape of a POST: multipart/form-data with a `file`, or JSON `{ "rows": [...] }` (API). The body
  * is refused beyond the size limit whether or not a Content-Length announces it.
  */
 export async function readTapeUpload(request: Request): Promise<TapeInput> {
   const type = request.headers.get("Content-Type") ?? "";
-  const body = await readLimitedBody(request);
+  const body = await readLimitedBody(request, maxBodyBytes, tooLarge);
   if (/^application\/(.+\+)?json/i.test(type)) {
     let parsed: unknown;
     try {
@@ -198,7 +173,7 @@ export async function readTapeUpload(request: Request): Promise<TapeInput> {
     const fileName = parsed && typeof parsed === "object" ? (parsed as { file_name?: unknown }).file_name : undefined;
     return { kind: "rows", rows, fileName: typeof fileName === "string" ? fileName : undefined };
   }
-  const form = await new Request("http://local/", { method: "POST", headers: { "Content-Type": type }, body }).formData();
+  const form = await formDataOf(request, body);
   const file = form.get("file");
   if (!(file instanceof File) || (file.size === 0 && !file.name)) throw new UserError("tape.upload.noFile", { field: "file" });
   return { kind: "file", fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
