@@ -716,10 +716,15 @@ function parseJsonArray<T>(json: string): T[] {
 
 type TapeRow = Awaited<ReturnType<typeof prisma.loanTape.findUniqueOrThrow>>;
 
+/** Stored errors beyond the kept ones are one `tape.moreErrors` entry with their count. */
+function errorCountOf(stored: TapeIssue[]): number {
+  const more = stored.find((e) => e.code === "tape.moreErrors");
+  return stored.filter((e) => e.code !== "tape.moreErrors").length + (more ? Number(more.params.count) || 0 : 0);
+}
+
 function tapeView(tape: TapeRow, locale: Locale): LoanTapeView {
   const t = translator(locale);
   const stored = parseJsonArray<TapeIssue>(tape.errors);
-  const more = stored.find((e) => e.code === "tape.moreErrors");
   const errors = stored.filter((e) => e.code !== "tape.moreErrors").map((e) => ({ row: e.row, column: e.column, code: e.code, message: tapeIssueMessage(t, locale, e) }));
   const warnings = parseJsonArray<TapeWarning>(tape.warnings).map((w) => ({ code: w.code, message: tapeIssueMessage(t, locale, { column: null, ...w }) }));
   return {
@@ -731,7 +736,7 @@ function tapeView(tape: TapeRow, locale: Locale): LoanTapeView {
     sha256: tape.sha256,
     size: tape.size,
     errors,
-    errorCount: errors.length + (more ? Number(more.params.count) || 0 : 0),
+    errorCount: errorCountOf(stored),
     warnings,
     counts: { rows: tape.rowCount, created: tape.createdCount, updated: tape.updatedCount, unchanged: tape.unchangedCount },
     failure: tape.failure,
@@ -769,8 +774,6 @@ export async function recentLoanTapes(user: TapeUser, take = 20): Promise<LoanTa
   const users = await prisma.user.findMany({ where: { id: { in: [...new Set(tapes.map((t) => t.createdById))] } }, select: { id: true, displayName: true } });
   const names = new Map(users.map((u) => [u.id, u.displayName]));
   return tapes.map((tape) => {
-    const stored = parseJsonArray<TapeIssue>(tape.errors);
-    const more = stored.find((e) => e.code === "tape.moreErrors");
     return {
       id: tape.id,
       status: tape.status as TapeStatus,
@@ -779,7 +782,7 @@ export async function recentLoanTapes(user: TapeUser, take = 20): Promise<LoanTa
       format: tape.format,
       uploadedBy: names.get(tape.createdById) ?? null,
       counts: { rows: tape.rowCount, created: tape.createdCount, updated: tape.updatedCount, unchanged: tape.unchangedCount },
-      errorCount: stored.filter((e) => e.code !== "tape.moreErrors").length + (more ? Number(more.params.count) || 0 : 0),
+      errorCount: errorCountOf(parseJsonArray<TapeIssue>(tape.errors)),
       created: tape.createdAt,
       updated: tape.updatedAt,
     };
