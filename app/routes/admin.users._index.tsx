@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
+import { Pager } from "~/components/pager";
 import { requirePermission } from "~/infra/auth.server";
 import { formatDateTime } from "~/infra/i18n";
 import { listUsers } from "~/services/identity/users.server";
@@ -45,13 +46,7 @@ export default function Users() {
           ))}
         </Table>
         {users.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("users.none")}</p> : null}
-        <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-          <span>{t("common.page", { page, pages, total })}</span>
-          <span className="flex gap-3">
-            {page > 1 ? <Link to={pageLink(page - 1)}>{t("common.previous")}</Link> : null}
-            {page < pages ? <Link to={pageLink(page + 1)}>{t("common.next")}</Link> : null}
-          </span>
-        </div>
+        <Pager page={page} pages={pages} total={total} link={pageLink} />
       </Card>
     </>
   );

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useLocale, useT } from "~/components/i18n";
 import { Card, PageTitle, Table, cell } from "~/components/page";
+import { Pager } from "~/components/pager";
 import { requirePermission } from "~/infra/auth.server";
 import { formatDateTime } from "~/infra/i18n";
 import { auditFilterSchema, searchAuditLog } from "~/services/audit/audit-log.server";
@@ -77,13 +78,7 @@ export default function AuditLog() {
           ))}
         </Table>
         {entries.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("audit.none")}</p> : null}
-        <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-          <span>{t("common.page", { page: filter.page, pages, total })}</span>
-          <span className="flex gap-3">
-            {filter.page > 1 ? <Link to={withPage(filter.page - 1)}>{t("common.previous")}</Link> : null}
-            {filter.page < pages ? <Link to={withPage(filter.page + 1)}>{t("common.next")}</Link> : null}
-          </span>
-        </div>
+        <Pager page={filter.page} pages={pages} total={total} link={withPage} />
       </Card>
     </>
   );

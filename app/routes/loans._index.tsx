@@ -5,6 +5,7 @@ import { useLocale, useT } from "~/components/i18n";
 import { expiryBadge } from "~/components/loan-limitation";
 import { DifficultyStatusBadge, enumLabel } from "~/components/loan-book";
 import { Card, PageTitle, Table, cell } from "~/components/page";
+import { Pager } from "~/components/pager";
 import { difficulties, fiveTiers, loanStatuses } from "~/domain/loan";
 import { formatSummary } from "~/domain/money";
 import { requirePermission } from "~/infra/auth.server";
@@ -135,13 +136,7 @@ export default function LoanBook() {
               ))}
             </Table>
             {result.rows.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("loans.none")}</p> : null}
-            <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-              <span>{t("common.page", { page: result.page, pages: result.pages, total: result.total })}</span>
-              <span className="flex gap-3">
-                {result.page > 1 ? <Link to={withPage(result.page - 1)}>{t("common.previous")}</Link> : null}
-                {result.page < result.pages ? <Link to={withPage(result.page + 1)}>{t("common.next")}</Link> : null}
-              </span>
-            </div>
+            <Pager page={result.page} pages={result.pages} total={result.total} link={withPage} />
           </>
         ) : null}
       </Card>

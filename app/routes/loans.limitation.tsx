@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useLocale, useT } from "~/components/i18n";
 import { expiryBadge } from "~/components/loan-limitation";
 import { Card, PageTitle, Table, cell } from "~/components/page";
+import { Pager } from "~/components/pager";
 import { can } from "~/domain/access";
 import { requirePermission } from "~/infra/auth.server";
 import { formatDateTime, type MessageKey } from "~/infra/i18n";
@@ -54,17 +55,6 @@ function LoanRows({ rows }: { rows: ExpiringLoanRow[] }) {
   );
 }
 
-function Pager({ page, pageCount, total, href }: { page: number; pageCount: number; total: number; href: (page: number) => string }) {
-  const t = useT();
-  return (
-    <div className="mt-3 flex items-center gap-3 text-sm text-slate-600">
-      {page > 1 ? <Link to={href(page - 1)} className="text-blue-700 underline">{t("common.previous")}</Link> : null}
-      <span>{t("common.page", { page, pages: pageCount, total })}</span>
-      {page < pageCount ? <Link to={href(page + 1)} className="text-blue-700 underline">{t("common.next")}</Link> : null}
-    </div>
-  );
-}
-
 export default function LimitationPage() {
   const t = useT();
   const locale = useLocale();
@@ -88,7 +78,7 @@ export default function LimitationPage() {
       </nav>
       <Card testId={view === "lapsed" ? "limitation-lapsed" : "limitation-expiring"}>
         <LoanRows rows={shown.rows} />
-        <Pager page={shown.page} pageCount={shown.pageCount} total={shown.total} href={href} />
+        <Pager page={shown.page} pages={shown.pageCount} total={shown.total} link={href} />
       </Card>
       {pending ? (
         <Card title={t("limitation.pendingTitle")} testId="limitation-pending">

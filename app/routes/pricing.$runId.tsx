@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-ru
 import { FieldError, FormError, SubmitButton, useSchemaForm } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
+import { Pager } from "~/components/pager";
 import { UserError } from "~/domain/errors";
 import { formatRate, parseRate } from "~/domain/money";
 import { ageBands } from "~/domain/pricing";
@@ -181,13 +182,7 @@ export default function PricingRunPage() {
           ))}
         </Table>
         {prices.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("pricing.noPrices")}</p> : null}
-        <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-          <span>{t("common.page", { page, pages, total })}</span>
-          <span className="flex gap-3">
-            {page > 1 ? <Link to={pageLink(page - 1)}>{t("common.previous")}</Link> : null}
-            {page < pages ? <Link to={pageLink(page + 1)}>{t("common.next")}</Link> : null}
-          </span>
-        </div>
+        <Pager page={page} pages={pages} total={total} link={pageLink} />
       </Card>
     </>
   );

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { FieldError, FormError, SubmitButton, useSchemaForm } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
 import { Card, PageTitle, Table, cell } from "~/components/page";
+import { Pager } from "~/components/pager";
 import { todayInChina } from "~/domain/calendar";
 import { difficulties, fiveTiers, loanStatuses } from "~/domain/loan";
 import { runForm } from "~/infra/action.server";
@@ -143,13 +144,7 @@ export default function PricingRuns() {
           ))}
         </Table>
         {runs.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("pricing.noRuns")}</p> : null}
-        <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-          <span>{t("common.page", { page, pages, total })}</span>
-          <span className="flex gap-3">
-            {page > 1 ? <Link to={`?page=${page - 1}`}>{t("common.previous")}</Link> : null}
-            {page < pages ? <Link to={`?page=${page + 1}`}>{t("common.next")}</Link> : null}
-          </span>
-        </div>
+        <Pager page={page} pages={pages} total={total} link={(p) => `?page=${p}`} />
       </Card>
       <Card title={t("pricing.compare.title")}>
         <CompareForm />

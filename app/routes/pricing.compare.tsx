@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { FormError } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
+import { Pager } from "~/components/pager";
 import { UserError } from "~/domain/errors";
 import { formatRate, parseRate, type Fen } from "~/domain/money";
 import { requirePermission } from "~/infra/auth.server";
@@ -160,13 +161,7 @@ export default function ComparePricingRuns() {
                 </tr>
               ))}
             </Table>
-            <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
-              <span>{t("common.page", { page: comparison.page, pages: comparison.pages, total: comparison.total })}</span>
-              <span className="flex gap-3">
-                {comparison.page > 1 ? <Link to={pageLink(comparison.page - 1)}>{t("common.previous")}</Link> : null}
-                {comparison.page < comparison.pages ? <Link to={pageLink(comparison.page + 1)}>{t("common.next")}</Link> : null}
-              </span>
-            </div>
+            <Pager page={comparison.page} pages={comparison.pages} total={comparison.total} link={pageLink} />
           </Card>
         </>
       )}
