@@ -1,9 +1,15 @@
-import { Link } from "@remix-run/react";
+import { Link, useLocation } from "@remix-run/react";
 import { useT } from "./i18n";
 
-/** "Page 2 of 5, 230 in all" with previous/next links; `link(n)` builds the address of page n (keeping the filters). */
-export function Pager({ page, pages, total, link }: { page: number; pages: number; total: number; link: (page: number) => string }) {
+/** "Page 2 of 5, 230 in all" with previous/next links that keep the page's other query parameters (its filters). */
+export function Pager({ page, pages, total }: { page: number; pages: number; total: number }) {
   const t = useT();
+  const { search } = useLocation();
+  const link = (n: number) => {
+    const params = new URLSearchParams(search);
+    params.set("page", String(n));
+    return `?${params.toString()}`;
+  };
   return (
     <div className="mt-4 flex items-center justify-between text-sm text-slate-600" data-testid="pager">
       <span>{t("common.page", { page, pages, total })}</span>

@@ -46,7 +46,7 @@ export default function Outbox() {
           ))}
         </Table>
         {messages.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("outbox.none")}</p> : null}
-        <Pager page={page} pages={pages} total={total} link={(p) => `?page=${p}`} />
+        <Pager page={page} pages={pages} total={total} />
       </Card>
     </>
   );

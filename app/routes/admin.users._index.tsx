@@ -19,7 +19,6 @@ export default function Users() {
   const t = useT();
   const locale = useLocale();
   const { users, q, page, pages, total, now } = useLoaderData<typeof loader>();
-  const pageLink = (p: number) => `?${new URLSearchParams({ q, page: String(p) }).toString()}`;
   return (
     <>
       <PageTitle actions={<Link to="/admin/users/new" className="rounded bg-blue-700 px-4 py-2 text-sm text-white" data-testid="new-user">{t("users.new")}</Link>}>
@@ -46,7 +45,7 @@ export default function Users() {
           ))}
         </Table>
         {users.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("users.none")}</p> : null}
-        <Pager page={page} pages={pages} total={total} link={pageLink} />
+        <Pager page={page} pages={pages} total={total} />
       </Card>
     </>
   );

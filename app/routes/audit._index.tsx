@@ -29,11 +29,6 @@ export default function AuditLog() {
   const locale = useLocale();
   const { filter, entries, total, pages, actions, entityTypes } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const withPage = (page: number) => {
-    const next = new URLSearchParams(params);
-    next.set("page", String(page));
-    return `?${next.toString()}`;
-  };
   const exportParams = new URLSearchParams(params);
   exportParams.delete("page");
   const input = "rounded border border-slate-300 px-2 py-1 text-sm";
@@ -78,7 +73,7 @@ export default function AuditLog() {
           ))}
         </Table>
         {entries.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("audit.none")}</p> : null}
-        <Pager page={filter.page} pages={pages} total={total} link={withPage} />
+        <Pager page={filter.page} pages={pages} total={total} />
       </Card>
     </>
   );

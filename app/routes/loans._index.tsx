@@ -30,11 +30,6 @@ export default function LoanBook() {
   const locale = useLocale();
   const { values, options, errors, result } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const withPage = (page: number) => {
-    const next = new URLSearchParams(params);
-    next.set("page", String(page));
-    return `?${next.toString()}`;
-  };
   const exportParams = new URLSearchParams(params);
   exportParams.delete("page");
   const input = "w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm aria-[invalid]:border-red-500";
@@ -136,7 +131,7 @@ export default function LoanBook() {
               ))}
             </Table>
             {result.rows.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("loans.none")}</p> : null}
-            <Pager page={result.page} pages={result.pages} total={result.total} link={withPage} />
+            <Pager page={result.page} pages={result.pages} total={result.total} />
           </>
         ) : null}
       </Card>

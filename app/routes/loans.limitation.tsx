@@ -61,7 +61,6 @@ export default function LimitationPage() {
   const { overview, view, days, list, pending } = useLoaderData<typeof loader>();
   const tab = (active: boolean) => `rounded-t border-b-2 px-4 py-2 text-sm ${active ? "border-blue-700 font-semibold text-blue-800" : "border-transparent text-slate-600 hover:text-slate-900"}`;
   const shown = view === "lapsed" ? list.lapsed : list.expiring;
-  const href = (page: number) => (view === "lapsed" ? `?view=lapsed&page=${page}` : `?days=${days}&page=${page}`);
   return (
     <>
       <PageTitle>{t("limitation.title")}</PageTitle>
@@ -78,7 +77,7 @@ export default function LimitationPage() {
       </nav>
       <Card testId={view === "lapsed" ? "limitation-lapsed" : "limitation-expiring"}>
         <LoanRows rows={shown.rows} />
-        <Pager page={shown.page} pages={shown.pageCount} total={shown.total} link={href} />
+        <Pager page={shown.page} pages={shown.pageCount} total={shown.total} />
       </Card>
       {pending ? (
         <Card title={t("limitation.pendingTitle")} testId="limitation-pending">

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FieldError, FormError, SubmitButton, useSchemaForm } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
@@ -95,13 +95,7 @@ function OverrideForm({ row }: { row: Row }) {
 export default function PricingRunPage() {
   const t = useT();
   const locale = useLocale();
-  const location = useLocation();
   const { run, ratios, selection, skipped, prices, q, page, pages, total } = useLoaderData<typeof loader>();
-  const pageLink = (p: number) => {
-    const next = new URLSearchParams(location.search);
-    next.set("page", String(p));
-    return `?${next.toString()}`;
-  };
   return (
     <>
       <PageTitle actions={<Link to="/pricing" className="text-sm text-blue-700 hover:underline">{t("pricing.backToRuns")}</Link>}>
@@ -182,7 +176,7 @@ export default function PricingRunPage() {
           ))}
         </Table>
         {prices.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("pricing.noPrices")}</p> : null}
-        <Pager page={page} pages={pages} total={total} link={pageLink} />
+        <Pager page={page} pages={pages} total={total} />
       </Card>
     </>
   );

@@ -144,7 +144,7 @@ export default function PricingRuns() {
           ))}
         </Table>
         {runs.length === 0 ? <p className="py-4 text-sm text-slate-500">{t("pricing.noRuns")}</p> : null}
-        <Pager page={page} pages={pages} total={total} link={(p) => `?page=${p}`} />
+        <Pager page={page} pages={pages} total={total} />
       </Card>
       <Card title={t("pricing.compare.title")}>
         <CompareForm />

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { FormError } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
@@ -58,14 +58,8 @@ function Side({ price }: { price: Comparison["rows"][number]["a"] }) {
 export default function ComparePricingRuns() {
   const t = useT();
   const locale = useLocale();
-  const location = useLocation();
   const { a, b, onlyChanged, choices, comparison, error } = useLoaderData<typeof loader>();
   const input = "rounded border border-slate-300 bg-white px-3 py-2 text-sm";
-  const pageLink = (p: number) => {
-    const next = new URLSearchParams(location.search);
-    next.set("page", String(p));
-    return `?${next.toString()}`;
-  };
   return (
     <>
       <PageTitle actions={<Link to="/pricing" className="text-sm text-blue-700 hover:underline">{t("pricing.backToRuns")}</Link>}>
@@ -161,7 +155,7 @@ export default function ComparePricingRuns() {
                 </tr>
               ))}
             </Table>
-            <Pager page={comparison.page} pages={comparison.pages} total={comparison.total} link={pageLink} />
+            <Pager page={comparison.page} pages={comparison.pages} total={comparison.total} />
           </Card>
         </>
       )}
