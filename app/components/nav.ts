@@ -27,6 +27,7 @@ const rules: NavRule[] = [
   { label: "nav.limitation", testId: "nav-limitation", to: () => "/loans/limitation", show: by("loans:view") },
   { label: "nav.loanTapes", testId: "nav-loan-tapes", to: () => "/loan-tapes", show: by("loans:import") },
   { label: "nav.pricing", testId: "nav-pricing", to: () => "/pricing", show: by("loans:manage") },
+  { label: "nav.packages", testId: "nav-packages", to: () => "/packages", show: by("packages:view") },
   { label: "nav.settings", testId: "nav-settings", to: () => "/settings", show: by("settings:manage") },
   { label: "nav.audit", testId: "nav-audit", to: () => "/audit", show: by("audit:view") },
   { label: "nav.directory", testId: "nav-directory", to: () => "/orgs", show: by("orgs:view-all") },

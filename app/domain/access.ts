@@ -36,6 +36,7 @@ export const permissions = [
   "loans:unmask-branch",
   "loans:manage",
   "loans:record-interruption",
+  "packages:view",
   "packages:manage",
   "packages:approve",
   "tenders:manage",
@@ -47,7 +48,7 @@ export const permissions = [
 ] as const;
 export type Permission = (typeof permissions)[number];
 
-const bankDepartment: Permission[] = ["orgs:view-all", "orgs:view-own", "loans:view"];
+const bankDepartment: Permission[] = ["orgs:view-all", "orgs:view-own", "loans:view", "packages:view"];
 const bidder: Permission[] = ["orgs:view-own", "eligibility:view-own", "tenders:bid", "custody:work"];
 
 export const permissionMatrix: Record<Role, readonly Permission[]> = {
@@ -106,6 +107,8 @@ export const protectedRoutes = [
   { path: "/loan-tapes", permission: "loans:import" },
   { path: "/loan-tapes/template", permission: "loans:import" },
   { path: "/pricing", permission: "loans:manage" },
+  { path: "/packages", permission: "packages:view" },
+  { path: "/packages/new", permission: "packages:manage" },
 ] as const satisfies readonly { path: string; permission: Permission }[];
 export type ProtectedPath = (typeof protectedRoutes)[number]["path"];
 

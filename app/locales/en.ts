@@ -1,3 +1,6 @@
+import { packagesEn } from "./areas/packages.en";
+import { packageBuilderEn } from "./areas/package-builder.en";
+import { packagePagesEn } from "./areas/package-pages.en";
 import { loanBookEn } from "./areas/loan-book.en";
 import { loanTapeEn } from "./areas/loan-tape.en";
 import { pricingEn } from "./areas/pricing.en";
@@ -8,6 +11,9 @@ export const en: Record<MessageKey, string> = {
   ...loanTapeEn,
   ...loanBookEn,
   ...pricingEn,
+  ...packagesEn,
+  ...packageBuilderEn,
+  ...packagePagesEn,
   "app.name": "NPL Collection Marketplace",
   "app.bank": "Asset Preservation Dept.",
   "nav.home": "Home",
@@ -49,7 +55,9 @@ export const en: Record<MessageKey, string> = {
   "nav.loans": "Loan book",
   "nav.limitation": "Limitation",
   "nav.loanTapes": "Import loan tapes",
+  "nav.packages": "Packages",
   "nav.pricing": "Pricing",
+  "perm.packages:view": "View packages",
   "perm.packages:manage": "Build packages",
   "perm.packages:approve": "Approve packages",
   "perm.tenders:manage": "Run tenders",

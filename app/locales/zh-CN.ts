@@ -1,3 +1,6 @@
+import { packagesZhCN } from "./areas/packages.zh-CN";
+import { packageBuilderZhCN } from "./areas/package-builder.zh-CN";
+import { packagePagesZhCN } from "./areas/package-pages.zh-CN";
 import { loanBookZhCN } from "./areas/loan-book.zh-CN";
 import { loanTapeZhCN } from "./areas/loan-tape.zh-CN";
 import { pricingZhCN } from "./areas/pricing.zh-CN";
@@ -7,6 +10,9 @@ export const zhCN = {
   ...loanTapeZhCN,
   ...loanBookZhCN,
   ...pricingZhCN,
+  ...packagesZhCN,
+  ...packageBuilderZhCN,
+  ...packagePagesZhCN,
   "app.name": "不良贷款清收交易平台",
   "app.bank": "资产保全部",
   "nav.home": "工作台",
@@ -48,7 +54,9 @@ export const zhCN = {
   "nav.loans": "贷款台账",
   "nav.limitation": "诉讼时效",
   "nav.loanTapes": "导入贷款清单",
+  "nav.packages": "贷款包",
   "nav.pricing": "定价",
+  "perm.packages:view": "查看贷款包",
   "perm.packages:manage": "组包",
   "perm.packages:approve": "审批贷款包",
   "perm.tenders:manage": "组织竞标",

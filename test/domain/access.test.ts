@@ -22,6 +22,8 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/loan-tapes": ["preservation_officer"],
   "/loan-tapes/template": ["preservation_officer"],
   "/pricing": ["preservation_officer"],
+  "/packages": ["preservation_officer", "approver", "auditor", "finance"],
+  "/packages/new": ["preservation_officer"],
 };
 
 describe("permission matrix: every role × every protected page", () => {

@@ -4,8 +4,9 @@ import type { OpenApiArea } from "./openapi-area";
 import { loanTapesApi } from "./openapi-loan-tapes";
 import { loansApi } from "./openapi-loans";
 import { pricingApi } from "./openapi-pricing";
+import { packagesApi } from "./openapi-packages";
 
-const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi];
+const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi, packagesApi];
 
 /**
  * The shapes of /api/v1, as zod schemas: the routes shape their output with them and the OpenAPI

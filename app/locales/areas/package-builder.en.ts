@@ -1,0 +1,4 @@
+import type { packageBuilderZhCN } from "./package-builder.zh-CN";
+
+export const packageBuilderEn: Record<keyof typeof packageBuilderZhCN, string> = {
+};

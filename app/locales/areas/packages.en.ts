@@ -1,0 +1,4 @@
+import type { packagesZhCN } from "./packages.zh-CN";
+
+export const packagesEn: Record<keyof typeof packagesZhCN, string> = {
+};

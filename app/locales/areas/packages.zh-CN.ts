@@ -1,0 +1,3 @@
+/** Package messages: statuses, bundling reasons and causes, errors (backend helper). Keys are shared with packages.en.ts. */
+export const packagesZhCN = {
+} as const;
