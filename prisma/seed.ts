@@ -6,6 +6,7 @@ import { systemContext } from "../app/infra/audit.server";
 import { hashPassword } from "../app/infra/password.server";
 import { ensurePiiKey } from "../app/infra/pii.server";
 import { processLoanTape, submitLoanTape } from "../app/services/loans/import.server";
+import { runPricing } from "../app/services/pricing/pricing.server";
 import { ensureDefaultSettings } from "../app/services/settings/settings.server";
 import { demoLoanRows } from "./demo-loans";
 
@@ -74,13 +75,15 @@ export async function seed(options: { demoLoans?: boolean } = {}): Promise<"seed
   return "seeded";
 }
 
-/** The demo loan book, imported as the department would: one JSON tape through the ordinary import. */
+/** The demo loan book, imported as the department would (one JSON tape through the ordinary import) and priced. */
 async function seedDemoLoans(): Promise<void> {
   const officer = await prisma.user.findUniqueOrThrow({ where: { email: "officer@bank.example" }, include: { roles: true } });
   const importer = { id: officer.id, roles: officer.roles.map((r) => r.role), locale: "zh-CN" as const };
   const { id } = await submitLoanTape(systemContext("seed"), importer, { kind: "rows", rows: demoLoanRows(), fileName: "demo-loans.json" }, { queue: false });
   const result = await processLoanTape(id);
   if (result.status !== "imported") throw new Error(`the demo loan tape did not import: ${JSON.stringify(result)}`);
+  // Priced as the department would, so the demo book can be bundled into packages straight away.
+  await runPricing(systemContext("seed"), importer, { filter: {} });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
