@@ -197,8 +197,9 @@ describe("/api/v1", () => {
     const paths = doc.body.paths as Record<string, { get: { responses: Record<string, unknown>; parameters?: { name: string }[] } }>;
     // Every operation of /api/v1 is documented (the loan book's areas add theirs).
     expect(Object.keys(paths).sort()).toEqual([
-      "/audit", "/branches", "/loan-tapes", "/loan-tapes/{id}", "/loans", "/loans/{loan_number}", "/loans/{loan_number}/unmask",
-      "/me", "/pricing-runs", "/pricing-runs/{id}", "/pricing-runs/{id}/prices/{loan_number}/override", "/settings",
+      "/audit", "/branches", "/bundles", "/loan-tapes", "/loan-tapes/{id}", "/loans", "/loans/{loan_number}", "/loans/{loan_number}/unmask",
+      "/me", "/packages", "/packages/{id}", "/packages/{id}/approve", "/packages/{id}/move", "/packages/{id}/reject", "/packages/{id}/submit",
+      "/pricing-runs", "/pricing-runs/{id}", "/pricing-runs/{id}/prices/{loan_number}/override", "/settings",
     ]);
     expect(paths["/audit"]!.get.responses["403"]).toBeDefined();
     expect(paths["/audit"]!.get.parameters!.map((p) => p.name)).toContain("page");

@@ -1,0 +1,33 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { UserError } from "~/domain/errors";
+import { apiError, apiHandler, apiJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
+import { translator } from "~/infra/i18n";
+import { bundleResultSchema } from "~/services/api/openapi-packages";
+import { previewBundle } from "~/services/packages/bundling.server";
+import { bundleInputSchema } from "~/services/packages/package-schemas";
+import { bundleResultToApi } from "~/services/packages/quality-json";
+
+/**
+ * POST /api/v1/bundles `{ "loan_numbers"?: [...], "filter"?: {...}, "target_amount": "400000.00", "mode": "by-region", "seed"?: 1 }`
+ * → the packages, the quality report and the loans left out (packages:manage). A preview: nothing is written.
+ */
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+  const user = await requireApiPermission(request, "packages:manage");
+  if (request.method !== "POST") {
+    return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  }
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new UserError("packages.api.invalidJson");
+  }
+  const preview = await previewBundle(user, bundleInputSchema.parse(body));
+  return apiJson(bundleResultSchema.parse(bundleResultToApi(preview.result)));
+});
+
+/** A bundle is a POST. */
+export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
+  const user = await requireApiUser(request);
+  return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+});
