@@ -6,24 +6,13 @@
 // remainder). "packages" in the JSON counts the remainder too. Goal (issue [PACKAGES]): under 2 s, every
 // package but the remainder within ±5% of T and ±10 points of the pool's hard share, and far better
 // (at least 2× smaller) than the baseline on both worst deviations. The last line is one JSON object with "ok".
-import { bundleLoans, type BundleLoan } from "../app/domain/bundling";
+import { bundleLoans, mulberry32, type BundleLoan } from "../app/domain/bundling";
 import { collaterals } from "../app/domain/loan";
 import { toYuanString } from "../app/domain/money";
 import { defaultSettings } from "../app/domain/settings";
 
 const count = Number(process.argv[2] ?? 100_000);
 const packagesWanted = Math.max(1, Math.round((count / 100_000) * 400));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- a realistic pool -----------------------------------------------------------------------------
 

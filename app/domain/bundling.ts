@@ -492,7 +492,8 @@ function shareOff(hard: bigint, total: bigint, pool: Fraction, tolerance: Rate):
   return abs(hard * pool.den - pool.num * total) * tolerance.denominator > tolerance.numerator * total * pool.den;
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): the engine breaks ties with it; tests and the bench generate pools with it. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -124,3 +124,18 @@ export function apiHandler<A extends { request: Request }>(fn: (args: A) => Prom
     }
   };
 }
+
+/** The answer to a method the path does not take; `allow` lists those it does. */
+export function methodNotAllowed(locale: Locale, allow = "POST"): Response {
+  return apiError(405, "method_not_allowed", translator(locale)("api.methodNotAllowed"), undefined, { Allow: allow });
+}
+
+/** A POST operation's JSON body: any other method is a 405 (`allow`: what the path takes), a body that is not JSON a 400. */
+export async function postedJson(request: Request, user: { locale: Locale }, allow = "POST"): Promise<unknown> {
+  if (request.method !== "POST") throw methodNotAllowed(user.locale, allow);
+  try {
+    return await request.json();
+  } catch {
+    throw new UserError("api.invalidJson");
+  }
+}

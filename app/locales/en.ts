@@ -353,6 +353,8 @@ export const en: Record<MessageKey, string> = {
   "api.forbidden": "You do not have permission to do this.",
   "api.notFound": "No such endpoint.",
   "api.rateLimited": "Too many requests; try again in {seconds} seconds.",
+  "api.methodNotAllowed": "This endpoint does not accept that method.",
+  "api.invalidJson": "The request body is not valid JSON.",
   "api.invalidInput": "Invalid request parameters.",
   "api.internal": "Something went wrong on the server. Error id: {id}",
   "error.403.title": "Forbidden",

@@ -352,6 +352,8 @@ export const zhCN = {
   "api.forbidden": "您无权执行此操作。",
   "api.notFound": "没有这个接口。",
   "api.rateLimited": "请求过于频繁，请 {seconds} 秒后再试。",
+  "api.methodNotAllowed": "此接口不支持该请求方法。",
+  "api.invalidJson": "请求体不是有效的 JSON。",
   "api.invalidInput": "请求参数无效。",
   "api.internal": "服务器出错，请稍后再试。错误编号：{id}",
   "error.403.title": "无权访问",

@@ -1,7 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { UserError } from "~/domain/errors";
-import { apiError, apiHandler, apiJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
-import { translator } from "~/infra/i18n";
+import { apiHandler, apiJson, methodNotAllowed, postedJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { bundleResultSchema } from "~/services/api/openapi-packages";
 import { previewBundle } from "~/services/packages/bundling.server";
 import { bundleInputSchema } from "~/services/packages/package-schemas";
@@ -13,15 +11,7 @@ import { bundleResultToApi } from "~/services/packages/quality-json";
  */
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "packages:manage");
-  if (request.method !== "POST") {
-    return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
-  }
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new UserError("packages.api.invalidJson");
-  }
+  const body = await postedJson(request, user);
   const preview = await previewBundle(user, bundleInputSchema.parse(body));
   return apiJson(bundleResultSchema.parse(bundleResultToApi(preview.result)));
 });
@@ -29,5 +19,5 @@ export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
 /** A bundle is a POST. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
   const user = await requireApiUser(request);
-  return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  return methodNotAllowed(user.locale);
 });

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiHandler, apiJson, requireApiPermission } from "~/infra/api.server";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPermission } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import { apiLoanTapeList, loanTapeCreatedSchema } from "~/services/api/openapi-loan-tapes";
 import { readTapeUpload, recentLoanTapes, submitLoanTape } from "~/services/loans/import.server";
 
@@ -14,7 +13,7 @@ export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
 /** POST /api/v1/loan-tapes: multipart `file` (CSV/XLSX) or JSON `{ rows }` → 202 `{ id }` (loans:import). */
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "loans:import");
-  if (request.method !== "POST") return apiError(405, "method_not_allowed", translator(user.locale)("loans.api.methodNotAllowed"), undefined, { Allow: "GET, POST" });
+  if (request.method !== "POST") return methodNotAllowed(user.locale, "GET, POST");
   const input = await readTapeUpload(request);
   const { id } = await submitLoanTape(auditContextFor(request, user), user, input);
   return apiJson(loanTapeCreatedSchema.parse({ id }), { status: 202, headers: { Location: `/api/v1/loan-tapes/${id}` } });

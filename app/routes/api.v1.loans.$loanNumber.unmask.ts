@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiHandler, apiJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import { apiUnmaskedLoan } from "~/services/api/openapi-loans";
 import { loanApiError } from "~/services/loans/loan-api.server";
 import { unmaskLoan } from "~/services/loans/unmask.server";
@@ -12,7 +11,7 @@ import { unmaskLoan } from "~/services/loans/unmask.server";
  */
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "loans:view");
-  if (request.method !== "POST") return apiError(405, "method_not_allowed", translator(user.locale)("loans.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  if (request.method !== "POST") return methodNotAllowed(user.locale);
   try {
     const unmasked = await unmaskLoan(auditContextFor(request, user), user, params.loanNumber ?? "");
     return apiJson(apiUnmaskedLoan(unmasked));
@@ -24,5 +23,5 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
 /** A GET is not an unmasking. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
   const user = await requireApiUser(request);
-  return apiError(405, "method_not_allowed", translator(user.locale)("loans.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  return methodNotAllowed(user.locale);
 });

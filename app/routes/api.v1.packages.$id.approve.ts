@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { UserError } from "~/domain/errors";
-import { apiError, apiHandler, apiJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import { apiPackageSummary, packageSummarySchema } from "~/services/api/openapi-packages";
 import { approvePackage } from "~/services/packages/approval.server";
 import { decisionSchema } from "~/services/packages/package-schemas";
@@ -14,7 +13,7 @@ import { decisionSchema } from "~/services/packages/package-schemas";
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "packages:approve");
   if (request.method !== "POST") {
-    return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+    return methodNotAllowed(user.locale);
   }
   const text = await request.text();
   let body: unknown = {};
@@ -33,5 +32,5 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
 /** Approving is a POST. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
   const user = await requireApiUser(request);
-  return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  return methodNotAllowed(user.locale);
 });

@@ -1,8 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { UserError } from "~/domain/errors";
-import { apiError, apiHandler, apiJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
+import { apiHandler, apiJson, methodNotAllowed, postedJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import { apiPackageSummary, packageSummarySchema } from "~/services/api/openapi-packages";
 import { rejectPackage } from "~/services/packages/approval.server";
 import { rejectSchema } from "~/services/packages/package-schemas";
@@ -13,15 +11,7 @@ import { rejectSchema } from "~/services/packages/package-schemas";
  */
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "packages:approve");
-  if (request.method !== "POST") {
-    return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
-  }
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new UserError("packages.api.invalidJson");
-  }
+  const body = await postedJson(request, user);
   const input = rejectSchema.parse(body);
   const summary = await rejectPackage(auditContextFor(request, user), user, params.id ?? "", input);
   return apiJson(packageSummarySchema.parse(apiPackageSummary(summary)));
@@ -30,5 +20,5 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
 /** Rejecting is a POST. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
   const user = await requireApiUser(request);
-  return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  return methodNotAllowed(user.locale);
 });

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiHandler, apiJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import { apiPackageSummary, packageSummarySchema } from "~/services/api/openapi-packages";
 import { submitPackage } from "~/services/packages/approval.server";
 
@@ -9,7 +8,7 @@ import { submitPackage } from "~/services/packages/approval.server";
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "packages:manage");
   if (request.method !== "POST") {
-    return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+    return methodNotAllowed(user.locale);
   }
   const summary = await submitPackage(auditContextFor(request, user), user, params.id ?? "");
   return apiJson(packageSummarySchema.parse(apiPackageSummary(summary)));
@@ -18,5 +17,5 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
 /** Submitting is a POST. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
   const user = await requireApiUser(request);
-  return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  return methodNotAllowed(user.locale);
 });

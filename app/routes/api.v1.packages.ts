@@ -1,8 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { UserError } from "~/domain/errors";
-import { apiError, apiHandler, apiJson, requireApiPermission } from "~/infra/api.server";
+import { apiHandler, apiJson, postedJson, requireApiPermission } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import { apiPackageSummary, packagePageSchema, packagesCreatedSchema } from "~/services/api/openapi-packages";
 import { saveDraftPackages } from "~/services/packages/drafts.server";
 import { listPackages } from "~/services/packages/package-queries.server";
@@ -19,15 +17,7 @@ export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
 /** POST /api/v1/packages: save the packages of a bundle as drafts → 201 `{ bundle_id, packages }` (packages:manage). */
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "packages:manage");
-  if (request.method !== "POST") {
-    return apiError(405, "method_not_allowed", translator(user.locale)("packages.api.methodNotAllowed"), undefined, { Allow: "GET, POST" });
-  }
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new UserError("packages.api.invalidJson");
-  }
+  const body = await postedJson(request, user, "GET, POST");
   const saved = await saveDraftPackages(auditContextFor(request, user), user, saveDraftsSchema.parse(body));
   const created = await listPackages(user, { bundle: saved.bundleId }, saved.packageIds.length);
   return apiJson(packagesCreatedSchema.parse({ bundle_id: saved.bundleId, packages: created.packages.map(apiPackageSummary) }), { status: 201 });

@@ -1,9 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { UserError } from "~/domain/errors";
 import { toYuanString } from "~/domain/money";
-import { apiError, apiHandler, apiJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
+import { apiHandler, apiJson, methodNotAllowed, postedJson, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import { priceOverrideResultSchema } from "~/services/api/openapi-pricing";
 import { priceOverrideSchema } from "~/services/pricing/pricing-schemas";
 import { findLoanPrice, overridePrice } from "~/services/pricing/pricing.server";
@@ -14,15 +12,7 @@ import { findLoanPrice, overridePrice } from "~/services/pricing/pricing.server"
  */
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "loans:manage");
-  if (request.method !== "POST") {
-    return apiError(405, "method_not_allowed", translator(user.locale)("pricing.api.methodNotAllowed"), undefined, { Allow: "POST" });
-  }
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new UserError("pricing.api.invalidJson");
-  }
+  const body = await postedJson(request, user);
   const input = priceOverrideSchema.parse(body);
   const { run, loanPrice } = await findLoanPrice(user, params.id ?? "", params.loanNumber ?? "");
   const result = await overridePrice(auditContextFor(request, user), user, loanPrice.id, input);
@@ -37,5 +27,5 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
 /** An override is a POST. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
   const user = await requireApiUser(request);
-  return apiError(405, "method_not_allowed", translator(user.locale)("pricing.api.methodNotAllowed"), undefined, { Allow: "POST" });
+  return methodNotAllowed(user.locale);
 });

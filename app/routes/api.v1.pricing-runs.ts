@@ -1,8 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { UserError } from "~/domain/errors";
-import { apiError, apiHandler, apiJson, requireApiPermission } from "~/infra/api.server";
+import { apiHandler, apiJson, postedJson, requireApiPermission } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
-import { translator } from "~/infra/i18n";
 import {
   apiComputedPrice, apiRunSummary, apiSkipped, pricingRunCreatedSchema, pricingRunPageSchema, pricingRunsQuerySchema,
 } from "~/services/api/openapi-pricing";
@@ -19,24 +17,13 @@ export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
   );
 });
 
-async function jsonBody(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch {
-    throw new UserError("pricing.api.invalidJson");
-  }
-}
-
 /**
  * POST /api/v1/pricing-runs `{ "loan_numbers": [...] }` or `{ "filter": {...} }`, optional "pricing_date"
  * → 201 the run with every loan's claim, age, band, difficulty, ratio and price (loans:manage).
  */
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "loans:manage");
-  if (request.method !== "POST") {
-    return apiError(405, "method_not_allowed", translator(user.locale)("pricing.api.methodNotAllowed"), undefined, { Allow: "GET, POST" });
-  }
-  const input = pricingRunRequestSchema.parse(await jsonBody(request));
+  const input = pricingRunRequestSchema.parse(await postedJson(request, user, "GET, POST"));
   const result = await runPricing(auditContextFor(request, user), user, {
     loanNumbers: input.loan_numbers, filter: input.filter, pricingDate: input.pricing_date,
   });

@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { createTestLoan } from "../fixtures/loans";
+import { callApi, tokenFor } from "../support/api-client";
 import { resetDatabase } from "../support/reset-db";
 import { resetApiRateLimits } from "~/infra/api.server";
-import { systemContext } from "~/infra/audit.server";
 import { prisma } from "~/infra/db.server";
 import { openApiDocument } from "~/services/api/openapi";
-import { createApiToken } from "~/services/identity/api-tokens.server";
 /* eslint-disable no-restricted-imports -- the API tests call the route loaders and actions directly */
 import { action as bundleAction, loader as bundleLoader } from "~/routes/api.v1.bundles";
 import { action as createPackages, loader as listPackagesRoute } from "~/routes/api.v1.packages";
@@ -17,26 +16,6 @@ import { action as rejectAction } from "~/routes/api.v1.packages.$id.reject";
 import { action as submitAction } from "~/routes/api.v1.packages.$id.submit";
 /* eslint-enable no-restricted-imports */
 
-const ctx = systemContext("test");
-type Handler = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
-
-async function call(handler: unknown, path: string, token: string | null, options: { method?: string; body?: unknown; params?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  const request = new Request(`http://localhost/api/v1${path}`, {
-    method: options.method ?? (options.body === undefined ? "GET" : "POST"), headers,
-    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
-  });
-  const response = await (handler as Handler)({ request, params: options.params ?? {}, context: {} });
-  expect(response.headers.get("Content-Type")).toMatch(/application\/json/);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function tokenFor(email: string) {
-  const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-  return (await createApiToken(ctx, user.id, "test")).token;
-}
-
 let officer: string;
 let approver: string;
 const numbers = Array.from({ length: 12 }, (_, i) => `API-${String(i + 1).padStart(2, "0")}`);
@@ -45,7 +24,7 @@ const lastSix = numbers.slice(6);
 
 /** Two packages of the six loans, saved through the API. */
 async function saveTwo(token = officer) {
-  return call(createPackages, "/packages", token, {
+  return callApi(createPackages, "/packages", token, {
     body: { loan_numbers: numbers, target_amount: "24000", mode: "mixed", packages: [{ loan_numbers: firstSix }, { loan_numbers: lastSix }] },
   });
 }
@@ -65,7 +44,7 @@ beforeEach(async () => {
 describe("POST /api/v1/bundles", () => {
   it("returns the packages (loan numbers, total in yuan, hard share, region), the quality report and the loans left out", async () => {
     await createTestLoan({ loanNumber: "API-UNPRICED" });
-    const res = await call(bundleAction, "/bundles", officer, { body: { loan_numbers: [...numbers, "API-UNPRICED"], target_amount: "24000.00", mode: "by-region", seed: 1 } });
+    const res = await callApi(bundleAction, "/bundles", officer, { body: { loan_numbers: [...numbers, "API-UNPRICED"], target_amount: "24000.00", mode: "by-region", seed: 1 } });
     expect(res.status).toBe(200);
     expect(res.body.packages.length).toBeGreaterThan(0);
     for (const p of res.body.packages) {
@@ -80,17 +59,17 @@ describe("POST /api/v1/bundles", () => {
   });
 
   it("refuses without packages:manage, unauthenticated, a bad target, both selections, unknown loans and GET", async () => {
-    expect((await call(bundleAction, "/bundles", null, { body: { target_amount: "1" } })).status).toBe(401);
-    expect((await call(bundleAction, "/bundles", approver, { body: { target_amount: "1" } })).status).toBe(403);
-    expect((await call(bundleAction, "/bundles", await tokenFor("bidder@bank.example"), { body: { target_amount: "1" } })).status).toBe(403);
-    const bad = await call(bundleAction, "/bundles", officer, { body: { target_amount: "-5" } });
+    expect((await callApi(bundleAction, "/bundles", null, { body: { target_amount: "1" } })).status).toBe(401);
+    expect((await callApi(bundleAction, "/bundles", approver, { body: { target_amount: "1" } })).status).toBe(403);
+    expect((await callApi(bundleAction, "/bundles", await tokenFor("bidder@bank.example"), { body: { target_amount: "1" } })).status).toBe(403);
+    const bad = await callApi(bundleAction, "/bundles", officer, { body: { target_amount: "-5" } });
     expect(bad.body.error).toMatchObject({ code: "invalid_input", fields: { target_amount: [expect.any(String)] } });
-    const both = await call(bundleAction, "/bundles", officer, { body: { loan_numbers: ["API-01"], filter: {}, target_amount: "1" } });
+    const both = await callApi(bundleAction, "/bundles", officer, { body: { loan_numbers: ["API-01"], filter: {}, target_amount: "1" } });
     expect(both.body.error.code).toBe("packages.selectOne");
-    const unknown = await call(bundleAction, "/bundles", officer, { body: { loan_numbers: ["API-01", "NOPE"], target_amount: "1" } });
+    const unknown = await callApi(bundleAction, "/bundles", officer, { body: { loan_numbers: ["API-01", "NOPE"], target_amount: "1" } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatchObject({ code: "packages.unknownLoans", fields: { loan_numbers: [expect.stringContaining("NOPE")] } });
-    expect((await call(bundleLoader, "/bundles", officer)).status).toBe(405);
+    expect((await callApi(bundleLoader, "/bundles", officer)).status).toBe(405);
   });
 });
 
@@ -105,11 +84,11 @@ describe("/api/v1/packages", () => {
     ]);
     expect(res.body.packages[0].quality).toMatchObject({ total: "24000.00", loan_count: 6, hard_share: 0.3333 });
 
-    const list = await call(listPackagesRoute, "/packages?status=DRAFT", officer);
+    const list = await callApi(listPackagesRoute, "/packages?status=DRAFT", officer);
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ total: 2, page: 1, pages: 1 });
     const id = res.body.packages[0].id as string;
-    const one = await call(getPackageRoute, `/packages/${id}`, await tokenFor("auditor@bank.example"), { params: { id } });
+    const one = await callApi(getPackageRoute, `/packages/${id}`, await tokenFor("auditor@bank.example"), { params: { id } });
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ id, status: "DRAFT", bundle: { mode: "mixed", target: "24000.00" } });
     expect(one.body.loans.map((l: { loan_number: string }) => l.loan_number)).toEqual(firstSix);
@@ -117,10 +96,10 @@ describe("/api/v1/packages", () => {
     expect(one.body.events.map((e: { kind: string }) => e.kind)).toEqual(["created"]);
 
     const bidder = await tokenFor("bidder@bank.example");
-    expect((await call(getPackageRoute, `/packages/${id}`, bidder, { params: { id } })).status).toBe(403);
-    expect((await call(listPackagesRoute, "/packages", bidder)).status).toBe(403);
-    expect((await call(listPackagesRoute, "/packages", null)).status).toBe(401);
-    expect((await call(getPackageRoute, "/packages/nope", officer, { params: { id: "nope" } })).status).toBe(404);
+    expect((await callApi(getPackageRoute, `/packages/${id}`, bidder, { params: { id } })).status).toBe(403);
+    expect((await callApi(listPackagesRoute, "/packages", bidder)).status).toBe(403);
+    expect((await callApi(listPackagesRoute, "/packages", null)).status).toBe(401);
+    expect((await callApi(getPackageRoute, "/packages/nope", officer, { params: { id: "nope" } })).status).toBe(404);
     const twice = await saveTwo();
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe("packages.loanInPackage");
@@ -131,39 +110,39 @@ describe("/api/v1/packages", () => {
     const saved = await saveTwo();
     const [a, b] = saved.body.packages.map((p: { id: string }) => p.id) as [string, string];
 
-    const moved = await call(moveAction, `/packages/${a}/move`, officer, { params: { id: a }, body: { loan_number: "API-03", to_package_id: b } });
+    const moved = await callApi(moveAction, `/packages/${a}/move`, officer, { params: { id: a }, body: { loan_number: "API-03", to_package_id: b } });
     expect(moved.status).toBe(200);
     expect([moved.body.from.total, moved.body.to.total]).toEqual(["20000.00", "28000.00"]);
     expect(moved.body.from.quality.violations.map((v: { rule: string }) => v.rule)).toContain("tolerance");
 
-    const submitted = await call(submitAction, `/packages/${a}/submit`, officer, { params: { id: a }, method: "POST" });
+    const submitted = await callApi(submitAction, `/packages/${a}/submit`, officer, { params: { id: a }, method: "POST" });
     expect(submitted.status).toBe(200);
     expect(submitted.body).toMatchObject({ status: "SUBMITTED", submitted_by: "陈保全" });
-    expect((await call(submitAction, `/packages/${a}/submit`, approver, { params: { id: a }, method: "POST" })).status).toBe(403);
+    expect((await callApi(submitAction, `/packages/${a}/submit`, approver, { params: { id: a }, method: "POST" })).status).toBe(403);
 
     // The submitter, given the approver's role too, still may not decide.
     const officerUser = await prisma.user.findUniqueOrThrow({ where: { email: "officer@bank.example" } });
     await prisma.userRole.create({ data: { userId: officerUser.id, role: "approver" } });
-    const own = await call(approveAction, `/packages/${a}/approve`, officer, { params: { id: a }, method: "POST" });
+    const own = await callApi(approveAction, `/packages/${a}/approve`, officer, { params: { id: a }, method: "POST" });
     expect(own.status).toBe(403);
     expect(own.body.error.code).toBe("packages.fourEyes");
-    expect((await call(rejectAction, `/packages/${a}/reject`, officer, { params: { id: a }, body: { comment: "x" } })).body.error.code).toBe("packages.fourEyes");
-    expect((await call(approveAction, `/packages/${a}/approve`, await tokenFor("officer2@bank.example"), { params: { id: a }, method: "POST" })).status).toBe(403);
+    expect((await callApi(rejectAction, `/packages/${a}/reject`, officer, { params: { id: a }, body: { comment: "x" } })).body.error.code).toBe("packages.fourEyes");
+    expect((await callApi(approveAction, `/packages/${a}/approve`, await tokenFor("officer2@bank.example"), { params: { id: a }, method: "POST" })).status).toBe(403);
 
-    const noComment = await call(rejectAction, `/packages/${a}/reject`, approver, { params: { id: a }, body: {} });
+    const noComment = await callApi(rejectAction, `/packages/${a}/reject`, approver, { params: { id: a }, body: {} });
     expect(noComment.status).toBe(400);
     expect(noComment.body.error.fields).toHaveProperty("comment");
-    const rejected = await call(rejectAction, `/packages/${a}/reject`, approver, { params: { id: a }, body: { comment: "金额不足" } });
+    const rejected = await callApi(rejectAction, `/packages/${a}/reject`, approver, { params: { id: a }, body: { comment: "金额不足" } });
     expect(rejected.body).toMatchObject({ status: "DRAFT", number: null, decision: "REJECTED", decision_comment: "金额不足" });
 
-    await call(submitAction, `/packages/${a}/submit`, officer, { params: { id: a }, method: "POST" });
-    const approved = await call(approveAction, `/packages/${a}/approve`, approver, { params: { id: a }, body: { comment: "同意" } });
+    await callApi(submitAction, `/packages/${a}/submit`, officer, { params: { id: a }, method: "POST" });
+    const approved = await callApi(approveAction, `/packages/${a}/approve`, approver, { params: { id: a }, body: { comment: "同意" } });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: "APPROVED", number: expect.stringMatching(/^PKG-\d{4}-0001$/), decided_by: "黄领导", decision_comment: "同意" });
     expect((await prisma.loan.findUniqueOrThrow({ where: { loanNumber: "API-01" } })).status).toBe("PACKAGED");
-    const again = await call(approveAction, `/packages/${a}/approve`, approver, { params: { id: a }, method: "POST" });
+    const again = await callApi(approveAction, `/packages/${a}/approve`, approver, { params: { id: a }, method: "POST" });
     expect(again).toMatchObject({ status: 409, body: { error: { code: "packages.notSubmitted" } } });
-    const moveOut = await call(moveAction, `/packages/${a}/move`, officer, { params: { id: a }, body: { loan_number: "API-01", to_package_id: b } });
+    const moveOut = await callApi(moveAction, `/packages/${a}/move`, officer, { params: { id: a }, body: { loan_number: "API-01", to_package_id: b } });
     expect(moveOut.body.error.code).toBe("packages.notDraft");
   });
 

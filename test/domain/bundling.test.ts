@@ -5,6 +5,7 @@ import {
   bundleLoans,
   mergeRemainder,
   overdueBucket,
+  mulberry32,
   ruleCodes,
   violationCauses,
   type BundleLoan,
@@ -408,17 +409,6 @@ describe("mergeRemainder: the remainder's loans into the packages, never beyond 
 });
 
 // ---- properties ------------------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const collateralKinds = ["unsecured", "guarantee", "mortgage", "pledge"] as const;
 

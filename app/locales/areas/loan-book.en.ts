@@ -13,7 +13,6 @@ export const loanBookEn: Record<keyof typeof loanBookZhCN, string> = {
   "loans.page.title": "Loan {loanNumber}",
   "loans.notFound": "There is no loan numbered {loanNumber}.",
   "loans.changedMeanwhile": "Someone else just changed this loan. Reload the page and try again.",
-  "loans.api.methodNotAllowed": "This endpoint does not accept that method.",
   "loans.filter.q": "Loan number / borrower",
   "loans.filter.qPlaceholder": "Loan number, borrower name or ID number",
   "loans.filter.expiringWithin": "Limitation expires within (days)",

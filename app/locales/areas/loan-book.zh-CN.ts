@@ -12,7 +12,6 @@ export const loanBookZhCN = {
   "loans.page.title": "贷款 {loanNumber}",
   "loans.notFound": "没有贷款编号为 {loanNumber} 的贷款。",
   "loans.changedMeanwhile": "该贷款刚被他人修改，请刷新页面后重试。",
-  "loans.api.methodNotAllowed": "此接口不支持该请求方法。",
   "loans.filter.q": "贷款编号 / 借款人",
   "loans.filter.qPlaceholder": "贷款编号、借款人姓名或证件号码",
   "loans.filter.expiringWithin": "时效届满（天内）",

@@ -86,7 +86,6 @@ export const packagesEn: Record<keyof typeof packagesZhCN, string> = {
   "packages.documentNotFound": "No such document.",
   "packages.documentMissing": "The document's content is missing or was altered.",
   "packages.api.invalidJson": "The request body is not valid JSON.",
-  "packages.api.methodNotAllowed": "This endpoint does not support this method.",
 
   // ---- history of a package ----
   "packages.event.created": "Draft created",

@@ -85,7 +85,6 @@ export const packagesZhCN = {
   "packages.documentNotFound": "没有这个文件。",
   "packages.documentMissing": "文件内容缺失或已被篡改。",
   "packages.api.invalidJson": "请求体不是有效的 JSON。",
-  "packages.api.methodNotAllowed": "此接口不支持该请求方法。",
 
   // ---- history of a package ----
   "packages.event.created": "创建草稿",

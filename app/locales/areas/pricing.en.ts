@@ -128,6 +128,4 @@ export const pricingEn: Record<keyof typeof pricingZhCN, string> = {
   "pricing.error.overrideClosed": "Loan {loan} is recovered or written off: its price cannot be overridden.",
 
   // ---- API ----
-  "pricing.api.methodNotAllowed": "This method is not allowed here.",
-  "pricing.api.invalidJson": "The request body is not valid JSON.",
 };

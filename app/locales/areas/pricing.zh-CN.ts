@@ -127,6 +127,4 @@ export const pricingZhCN = {
   "pricing.error.overrideClosed": "贷款 {loan} 已收回或核销，价格不能改定。",
 
   // ---- API ----
-  "pricing.api.methodNotAllowed": "此接口不支持该请求方法。",
-  "pricing.api.invalidJson": "请求体不是有效的 JSON。",
 } as const;
