@@ -8,13 +8,13 @@ import { requirePermission } from "~/infra/auth.server";
 import { formatCny, formatDate, isMessageKey, type MessageKey, type Translate } from "~/infra/i18n";
 import { listPackages } from "~/services/packages/package-queries.server";
 
-/** The tabs: each a status filter (all = every status). */
+/** The tabs: each a status filter (all = every status; approved includes the packages in a tender). */
 const tabs = [
-  { key: "DRAFT", label: "packagePages.tab.draft" },
-  { key: "SUBMITTED", label: "packagePages.tab.submitted" },
-  { key: "APPROVED", label: "packagePages.tab.approved" },
-  { key: "all", label: "packagePages.tab.all" },
-] as const satisfies readonly { key: string; label: MessageKey }[];
+  { key: "DRAFT", label: "packagePages.tab.draft", statuses: ["DRAFT"] },
+  { key: "SUBMITTED", label: "packagePages.tab.submitted", statuses: ["SUBMITTED"] },
+  { key: "APPROVED", label: "packagePages.tab.approved", statuses: ["APPROVED", "IN_TENDER"] },
+  { key: "all", label: "packagePages.tab.all", statuses: undefined },
+] as const satisfies readonly { key: string; label: MessageKey; statuses: readonly string[] | undefined }[];
 type Tab = (typeof tabs)[number]["key"];
 
 const isTab = (value: string | null): value is Tab => tabs.some((t) => t.key === value);
@@ -26,7 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const tab: Tab = isTab(status) ? status : "all";
   const bundle = params.get("bundle")?.trim() || null;
   const page = Number(params.get("page") ?? "1") || 1;
-  const result = await listPackages(user, { status: tab === "all" ? undefined : tab, bundle: bundle ?? undefined, page });
+  const statuses = tabs.find((t) => t.key === tab)?.statuses;
+  const result = await listPackages(user, { status: statuses ? [...statuses] : undefined, bundle: bundle ?? undefined, page });
   return { ...result, tab, bundle, canManage: can(user.roles, "packages:manage") };
 }
 

@@ -231,8 +231,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = parseForm(builderFormSchema, formData);
   if (!parsed.ok) return data<PreviewRefusal>({ intent: "preview", fieldErrors: parsed.fieldErrors, values: parsed.values }, { status: 400 });
   try {
-    const [preview, settings] = await Promise.all([previewBundle(user, bundleInputOf(parsed.data)), settingsAt(new Date())]);
-    return { intent: "preview" as const, preview: clientPreview(preview, bundleSettingsOf(settings.values)) };
+    const preview = await previewBundle(user, bundleInputOf(parsed.data));
+    return { intent: "preview" as const, preview: clientPreview(preview, preview.settings) };
   } catch (error) {
     if (error instanceof UserError) return data<PreviewRefusal>({ intent: "preview", ...userErrorState(error, parsed.values) }, { status: error.status });
     throw error;

@@ -3,6 +3,7 @@ import { seed } from "../../prisma/seed";
 import { createTestLoan } from "../fixtures/loans";
 import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
+import { todayInChina } from "~/domain/calendar";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
@@ -144,7 +145,9 @@ describe("saving draft packages", () => {
     const preview = await previewBundle(officer, bundleInputSchema.parse({ loan_numbers: bookNumbers, target_amount: "40000", mode: "mixed" }), now);
     const inPackage = preview.result.leftOut.filter((l) => l.reason === "in_package");
     expect(inPackage.map((l) => l.loanNumber).sort()).toEqual(["PK-01", "PK-02"]);
-    expect(inPackage[0]!.detail).toMatchObject({ package: `draft:${first.packageIds[0]}` });
+    // Named as people tell drafts apart: its index in the bundle and the day it was saved.
+    const draft = await prisma.package.findUniqueOrThrow({ where: { id: first.packageIds[0]! } });
+    expect(inPackage[0]!.detail).toMatchObject({ package: `#${draft.draftIndex} (${todayInChina(draft.createdAt)})` });
 
     await discardDraft(ctx, officer, first.packageIds[0]!, now);
     expect(await prisma.packageLoan.count()).toBe(0);

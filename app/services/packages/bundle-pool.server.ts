@@ -1,4 +1,4 @@
-import { daysBetween } from "~/domain/calendar";
+import { daysBetween, todayInChina } from "~/domain/calendar";
 import type { BundleLoan } from "~/domain/bundling";
 import type { Collateral, Difficulty, Litigation } from "~/domain/loan";
 import type { Tx } from "~/infra/audit.server";
@@ -38,7 +38,10 @@ export function overdueDaysOf(loan: { maturesOn: string; extendedMaturity: strin
   return Math.max(0, daysBetween(loan.extendedMaturity ?? loan.maturesOn, today));
 }
 
-/** The engine's view of a loan. `inPackage` is the package's number, or "draft:<id>" before it has one. */
+/**
+ * The engine's view of a loan. `inPackage` names the package it already sits in, as people tell
+ * packages apart: its number, or before it has one its draft index and day ("#2 (2026-11-24)").
+ */
 export function toBundleLoan(loan: BundleLoanRecord, today: string, inPackage: string | null, price: bigint | null = loan.price): BundleLoan {
   return {
     loanNumber: loan.loanNumber,
@@ -75,11 +78,13 @@ export async function packagesOfLoans(db: Db, loanIds: readonly string[] | "all"
   }
   if (rows.length === 0) return new Map();
   const packageIds = [...new Set(rows.map((r) => r.packageId))];
-  const numbers = new Map<string, string | null>();
+  const labels = new Map<string, string>();
   for (const part of chunks(packageIds, 500)) {
-    for (const p of await db.package.findMany({ where: { id: { in: part } }, select: { id: true, number: true } })) numbers.set(p.id, p.number);
+    for (const p of await db.package.findMany({ where: { id: { in: part } }, select: { id: true, number: true, draftIndex: true, createdAt: true } })) {
+      labels.set(p.id, p.number ?? `#${p.draftIndex} (${todayInChina(p.createdAt)})`);
+    }
   }
-  return new Map(rows.map((r) => [r.loanId, numbers.get(r.packageId) ?? `draft:${r.packageId}`]));
+  return new Map(rows.map((r) => [r.loanId, labels.get(r.packageId) ?? r.packageId]));
 }
 
 const uniqueTrimmed = (numbers: readonly string[] | undefined) => [...new Set((numbers ?? []).map((n) => n.trim()).filter(Boolean))];

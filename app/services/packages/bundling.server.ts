@@ -36,6 +36,8 @@ export interface BundlePreview {
   /** the eligible + left-out pool, for the client's re-checks */
   loans: BundleLoan[];
   settingsVersion: number;
+  /** the R2 settings the bundle ran with (the builder re-checks moves with the same ones) */
+  settings: BundleSettings;
 }
 
 /** The target amount in fen, or a field error. */
@@ -49,7 +51,7 @@ export function targetOf(input: Pick<BundleInput, "target_amount">): bigint {
  * The pool of the selection and the engine's packages for it, with the settings version in force.
  * Refuses both a list and a filter, unknown loan numbers (listing up to 20) and an empty pool.
  */
-export async function bundleSelection(input: BundleInput, now = new Date()): Promise<BundlePreview & { records: BundleLoanRecord[]; settings: BundleSettings }> {
+export async function bundleSelection(input: BundleInput, now = new Date()): Promise<BundlePreview & { records: BundleLoanRecord[] }> {
   if (input.loan_numbers !== undefined && input.filter !== undefined) throw new UserError("packages.selectOne", { field: "loan_numbers" });
   const target = targetOf(input);
   const today = todayInChina(now);
@@ -68,6 +70,6 @@ export async function bundleSelection(input: BundleInput, now = new Date()): Pro
 /** POST /api/v1/bundles and the builder's preview (packages:manage). */
 export async function previewBundle(user: Pick<AuthUser, "roles">, input: BundleInput, now = new Date()): Promise<BundlePreview> {
   requirePermission(user, "packages:manage");
-  const { input: given, target, result, loans, settingsVersion } = await bundleSelection(input, now);
-  return { input: given, target, result, loans, settingsVersion };
+  const { input: given, target, result, loans, settingsVersion, settings } = await bundleSelection(input, now);
+  return { input: given, target, result, loans, settingsVersion, settings };
 }

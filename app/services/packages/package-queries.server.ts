@@ -190,15 +190,15 @@ export async function documentRows(db: Db, packageId: string): Promise<PackageDo
 
 export const packagesPageSize = 50;
 
-/** Packages, newest bundle first then draft order (packages:view); `status` and `bundle` narrow it. */
+/** Packages, newest bundle first then draft order (packages:view); `status` (one or several) and `bundle` narrow it. */
 export async function listPackages(
   user: Pick<AuthUser, "roles" | "locale">,
-  query: { status?: string; bundle?: string; page?: number },
+  query: { status?: string | readonly string[]; bundle?: string; page?: number },
   pageSize = packagesPageSize,
 ): Promise<{ packages: PackageSummary[]; total: number; page: number; pages: number }> {
   requirePermission(user, "packages:view");
   const where: Prisma.PackageWhereInput = {
-    ...(query.status ? { status: query.status } : {}),
+    ...(typeof query.status === "string" ? { status: query.status } : query.status ? { status: { in: [...query.status] } } : {}),
     ...(query.bundle ? { bundleId: query.bundle } : {}),
   };
   const total = await prisma.package.count({ where });
