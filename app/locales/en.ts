@@ -1,3 +1,4 @@
+import { auctionEn } from "./areas/auction.en";
 import { packagesEn } from "./areas/packages.en";
 import { packageBuilderEn } from "./areas/package-builder.en";
 import { packagePagesEn } from "./areas/package-pages.en";
@@ -14,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   ...packagesEn,
   ...packageBuilderEn,
   ...packagePagesEn,
+  ...auctionEn,
   "app.name": "NPL Collection Marketplace",
   "app.bank": "Asset Preservation Dept.",
   "nav.home": "Home",

@@ -1,3 +1,4 @@
+import { auctionZhCN } from "./areas/auction.zh-CN";
 import { packagesZhCN } from "./areas/packages.zh-CN";
 import { packageBuilderZhCN } from "./areas/package-builder.zh-CN";
 import { packagePagesZhCN } from "./areas/package-pages.zh-CN";
@@ -13,6 +14,7 @@ export const zhCN = {
   ...packagesZhCN,
   ...packageBuilderZhCN,
   ...packagePagesZhCN,
+  ...auctionZhCN,
   "app.name": "不良贷款清收交易平台",
   "app.bank": "资产保全部",
   "nav.home": "工作台",
