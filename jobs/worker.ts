@@ -30,6 +30,9 @@ async function main() {
     try {
       await workers.close();
       await queue.close();
+      // Jobs publish live updates (a lot closed); its Redis connections would keep the process alive.
+      const { closeLiveEvents } = await import("~/infra/live-events.server");
+      await closeLiveEvents();
       const { prisma } = await import("~/infra/db.server");
       await prisma.$disconnect();
       logger.info("worker stopped");
