@@ -19,6 +19,16 @@ export function getEnv() {
   };
 }
 
+/** Stripe (bid and performance deposits by card, Alipay or WeChat Pay); unset = offline methods only. */
+export function stripeEnv() {
+  return {
+    secretKey: process.env.STRIPE_SECRET_KEY || undefined,
+    webhookSecret: process.env.STRIPE_WEBHOOK_SECRET || undefined,
+    /** An origin such as http://127.0.0.1:12111 (a local server speaking Stripe's API); unset = Stripe itself. */
+    apiBase: process.env.STRIPE_API_BASE || undefined,
+  };
+}
+
 /**
  * The embedded default keeps a random secret in data/session-secret, created on first use, so a
  * laptop install needs no configuration and restarts keep everyone signed in.
