@@ -4,6 +4,8 @@ import { z } from "zod";
 import { prisma } from "~/infra/db.server";
 import { defineJob, type JobDefinition } from "./define";
 import { importLoanTape } from "./loan-tape-job";
+import { expireAwardsJob, refundTenderDepositsJob } from "./tender-award-jobs";
+import { closeLotJob, sweepLotsJob } from "./tender-jobs";
 import type { ScheduleOptions } from "./queue";
 
 const DAY_MS = 24 * 3600_000;
@@ -91,6 +93,10 @@ export const jobs = {
   verifyAuditTrail,
   refreshLimitation,
   importLoanTape,
+  closeLotJob,
+  sweepLotsJob,
+  expireAwardsJob,
+  refundTenderDepositsJob,
 } satisfies Record<string, JobDefinition>;
 
 export interface RecurringJob {
@@ -105,4 +111,7 @@ export const recurringJobs: RecurringJob[] = [
   { job: purgeExpiredSessions, schedulerId: "sessions-purge-daily", when: { pattern: "0 3 * * *", tz: "Asia/Shanghai" }, payload: {} },
   { job: verifyAuditTrail, schedulerId: "audit-verify-nightly", when: { pattern: "30 2 * * *", tz: "Asia/Shanghai" }, payload: {} },
   { job: refreshLimitation, schedulerId: "limitation-refresh-daily", when: { pattern: "5 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  // Safety nets: a lot whose close job was lost is closed, an award past its signing deadline lapses.
+  { job: sweepLotsJob, schedulerId: "tenders-sweep-lots", when: { everyMs: 60_000 }, payload: {} },
+  { job: expireAwardsJob, schedulerId: "tenders-expire-awards", when: { everyMs: 60_000 }, payload: {} },
 ];

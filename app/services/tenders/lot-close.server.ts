@@ -1,0 +1,165 @@
+import { closeLot as decideLot } from "~/domain/auction";
+import { signingDeadline } from "~/domain/award";
+import { todayInChina } from "~/domain/calendar";
+import { toYuanString, type Fen } from "~/domain/money";
+import { audited, systemContext, type AuditContext } from "~/infra/audit.server";
+import { prisma } from "~/infra/db.server";
+import { publish } from "~/infra/live-events.server";
+import { getQueue } from "~/infra/queue.server";
+import { settingsAt } from "~/services/settings/settings.server";
+import { closeLotJob, closeLotJobId } from "../../../jobs/tender-jobs";
+import { notify, usersOfBidder } from "./notifications.server";
+
+/**
+ * The close of a lot (issue 6, item 5; R3 at the close, R4's signing deadline). closeLot is
+ * idempotent: a lot that is no longer OPEN is left as it is, so the delayed job, a retry of it and the
+ * sweeper may all run it. The close is written under the lot's version like a bid, so a bid and the
+ * close racing at the deadline are serialized: the bid either lands before (and is decided with the
+ * lot open, by the server clock) or finds the lot closed.
+ */
+
+export type CloseLotResult =
+  | { lotId: string; outcome: "sold"; price: Fen; winnerKey: string; awardId: string; deadline: Date; tenderClosed: boolean }
+  | { lotId: string; outcome: "unsold"; tenderClosed: boolean }
+  | { lotId: string; outcome: "not_due"; closesAt: Date }
+  | { lotId: string; outcome: "already_closed"; status: string }
+  | { lotId: string; outcome: "not_published" }
+  | { lotId: string; outcome: "not_found" };
+
+const defaultContext = systemContext("tenders.closeLot");
+
+/** The live-events channel of a lot: "bid.accepted" and "lot.closed". */
+export const lotChannel = (lotId: string) => `lot:${lotId}`;
+
+/** Schedules (or moves) the close job of every OPEN lot of a tender; called after publication. */
+export async function scheduleLotCloses(tenderId: string, now = new Date()): Promise<number> {
+  const lots = await prisma.tenderLot.findMany({ where: { tenderId, status: "OPEN" }, select: { id: true, closesAt: true } });
+  for (const lot of lots) {
+    await getQueue().reschedule(closeLotJob, closeLotJobId(lot.id), { lotId: lot.id }, Math.max(0, lot.closesAt.getTime() - now.getTime()));
+  }
+  return lots.length;
+}
+
+class CloseConflict extends Error {}
+
+/**
+ * Closes the lot when it is due (closesAt ≤ now): the highest bid wins → AWAITING_SIGNATURE with
+ * LotAward round 1 (deadline = signingDeadline(now)); no bid → UNSOLD. The tender becomes CLOSED once
+ * none of its lots is OPEN. Not yet due → a close job at the current close. Publishes "lot.closed"
+ * after the commit.
+ */
+export async function closeLot(lotId: string, now = new Date(), ctx: AuditContext = defaultContext): Promise<CloseLotResult> {
+  const settings = await settingsAt(now);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await closeOnce(ctx, lotId, now, settings.values.signingDays);
+      await afterClose(result, now);
+      return result;
+    } catch (error) {
+      if (!(error instanceof CloseConflict) || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDays: number): Promise<CloseLotResult> {
+  return audited(
+    ctx,
+    async (tx, audit): Promise<CloseLotResult> => {
+      const lot = await tx.tenderLot.findUnique({ where: { id: lotId }, include: { tender: { select: { id: true, status: true, number: true, title: true } } } });
+      if (!lot) return { lotId, outcome: "not_found" };
+      if (lot.status !== "OPEN") return { lotId, outcome: "already_closed", status: lot.status };
+      if (lot.tender.status !== "PUBLISHED") return { lotId, outcome: "not_published" };
+      if (lot.closesAt.getTime() > now.getTime()) return { lotId, outcome: "not_due", closesAt: lot.closesAt };
+
+      const bids = await tx.bid.findMany({ where: { lotId }, select: { id: true, bidderKey: true, registrationId: true, amount: true, placedAt: true } });
+      const decision = decideLot(bids.map((b) => ({ ...b, bidderId: b.bidderKey })), lot.reserve);
+      const status = decision.outcome === "sold" ? "AWAITING_SIGNATURE" : "UNSOLD";
+      const moved = await tx.tenderLot.updateMany({
+        where: { id: lot.id, version: lot.version, status: "OPEN" },
+        data: { status, closedAt: now, version: { increment: 1 } },
+      });
+      if (moved.count !== 1) throw new CloseConflict();
+
+      let award: { id: string; deadline: Date } | null = null;
+      if (decision.outcome === "sold") {
+        award = await tx.lotAward.create({
+          data: {
+            lotId, round: 1, bidderKey: decision.winner, registrationId: decision.winningBid.registrationId,
+            price: decision.price, offeredAt: now, deadline: signingDeadline(now, { signingDays }),
+          },
+          select: { id: true, deadline: true },
+        });
+      }
+      if (decision.outcome === "sold") {
+        // In-app: the winner and every other bidder of the lot (emails: templates to come, see the report).
+        const params = { tender: lot.tender.number ?? lot.tender.title, lotNumber: lot.lotNumber, price: toYuanString(decision.price) };
+        const link = `/tenders/${lot.tenderId}`;
+        const winners = await usersOfBidder(tx, decision.winner);
+        await notify(tx, winners.map((u) => u.id), "auction.lot.won", { ...params, deadline: `${todayInChina(award!.deadline)} 23:59` }, link);
+        const losers = [...new Set(bids.map((b) => b.bidderKey))].filter((key) => key !== decision.winner);
+        const loserUsers = (await Promise.all(losers.map((key) => usersOfBidder(tx, key)))).flat();
+        await notify(tx, loserUsers.map((u) => u.id), "auction.lot.lost", params, link);
+      }
+      const stillOpen = await tx.tenderLot.count({ where: { tenderId: lot.tenderId, status: "OPEN" } });
+      let tenderClosed = false;
+      if (stillOpen === 0) {
+        const closed = await tx.tender.updateMany({ where: { id: lot.tenderId, status: "PUBLISHED" }, data: { status: "CLOSED", closedAt: now } });
+        tenderClosed = closed.count === 1;
+      }
+      await audit({
+        action: "lot.close", entityType: "TenderLot", entityId: lot.id,
+        before: { status: lot.status, closesAt: lot.closesAt.toISOString() },
+        after:
+          decision.outcome === "sold"
+            ? {
+                status, outcome: "sold", price: toYuanString(decision.price), premium: toYuanString(decision.premium), winnerKey: decision.winner,
+                bidders: decision.bidders, bidCount: bids.length, awardId: award!.id, deadline: award!.deadline.toISOString(), tenderClosed,
+              }
+            : { status, outcome: "unsold", tenderClosed },
+      });
+      return decision.outcome === "sold"
+        ? { lotId, outcome: "sold", price: decision.price, winnerKey: decision.winner, awardId: award!.id, deadline: award!.deadline, tenderClosed }
+        : { lotId, outcome: "unsold", tenderClosed };
+    },
+    { maxWait: 15_000, timeout: 15_000 },
+  );
+}
+
+/** After the commit: "lot.closed" to the lot's watchers, or a close job at the (moved) close. Errors are logged. */
+async function afterClose(result: CloseLotResult, now: Date): Promise<void> {
+  try {
+    if (result.outcome === "sold" || result.outcome === "unsold") {
+      await publish(lotChannel(result.lotId), {
+        type: "lot.closed",
+        data: { lotId: result.lotId, outcome: result.outcome, ...(result.outcome === "sold" ? { price: toYuanString(result.price) } : {}) },
+      });
+    } else if (result.outcome === "not_due") {
+      // Not reschedule(): this may run inside the lot's own close job, which cannot be removed while running.
+      await getQueue().enqueue(
+        closeLotJob,
+        { lotId: result.lotId },
+        { delayMs: Math.max(0, result.closesAt.getTime() - now.getTime()), jobId: `${closeLotJobId(result.lotId)}__${result.closesAt.getTime()}` },
+      );
+    }
+  } catch (error) {
+    console.error("lot close: after-commit step failed", { lotId: result.lotId, outcome: result.outcome, error });
+  }
+}
+
+/** Closes every OPEN lot of a published tender whose close has passed (its job was lost or late). */
+export async function sweepDueLots(now = new Date()): Promise<CloseLotResult[]> {
+  const due = await prisma.tenderLot.findMany({
+    where: { status: "OPEN", closesAt: { lte: now }, tender: { status: "PUBLISHED" } },
+    select: { id: true },
+    orderBy: { closesAt: "asc" },
+  });
+  const results: CloseLotResult[] = [];
+  for (const lot of due) {
+    try {
+      results.push(await closeLot(lot.id, now, systemContext("tenders.sweepLots")));
+    } catch (error) {
+      console.error("sweep: closing a lot failed", { lotId: lot.id, error });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { seed } from "../../prisma/seed";
+import { silentLogger } from "../../jobs/define";
+import { createInProcessQueue } from "../../jobs/inprocess";
+import { jobs } from "../../jobs/registry";
+import type { JobQueue } from "../../jobs/queue";
+import { closeLotJob, closeLotJobId, sweepLotsJob } from "../../jobs/tender-jobs";
+import { resetDatabase } from "../support/reset-db";
+import { asUser } from "../support/users";
+import { signingDeadline } from "~/domain/award";
+import { systemContext } from "~/infra/audit.server";
+import type { AuthUser } from "~/infra/auth.server";
+import { prisma } from "~/infra/db.server";
+import { closeLiveEvents, subscribe, type LiveEvent } from "~/infra/live-events.server";
+import { bidderKeyOf, placeBid } from "~/services/tenders/bidding.server";
+import { closeLot, scheduleLotCloses, sweepDueLots } from "~/services/tenders/lot-close.server";
+
+const ctx = systemContext("test");
+const MIN = 60_000;
+const close = new Date("2026-11-24T08:00:00Z");
+const start = new Date("2026-11-24T06:00:00Z");
+const during = new Date("2026-11-24T07:00:00Z");
+const reserve = 10_000_000n; // ¥100,000.00
+
+// ---- local fixtures (rows written directly: a published tender with one lot per reserve) ---------
+
+async function tenderWithLots(opts: { reserves?: bigint[]; closesAt?: Date; startsAt?: Date; status?: string } = {}) {
+  const officer = await prisma.user.findUniqueOrThrow({ where: { email: "officer@bank.example" } });
+  const closesAt = opts.closesAt ?? close;
+  const startsAt = opts.startsAt ?? start;
+  const bundle = await prisma.bundle.create({
+    data: { targetAmount: reserve, mode: "mixed", seed: 1, selection: "{}", settingsVersion: 1, quality: "{}", createdById: officer.id },
+  });
+  const tender = await prisma.tender.create({
+    data: {
+      title: "测试竞标", status: opts.status ?? "PUBLISHED", audience: "BOTH", auctionStartsAt: startsAt, auctionEndsAt: closesAt,
+      bidDeposit: 500_000n, incrementMinimum: 100_000n, incrementRate: "0.005", incrementRoundUpTo: 10_000n, antiSnipingMinutes: 5,
+      contractTermMonths: 24, settingsVersion: 1, createdById: officer.id,
+    },
+  });
+  const lots = [];
+  for (const [i, r] of (opts.reserves ?? [reserve]).entries()) {
+    const pkg = await prisma.package.create({
+      data: { bundleId: bundle.id, draftIndex: i + 1, status: "IN_TENDER", targetAmount: r, total: r, hardTotal: 0n, loanCount: 0, quality: "{}", createdById: officer.id },
+    });
+    lots.push(await prisma.tenderLot.create({ data: { tenderId: tender.id, packageId: pkg.id, lotNumber: i + 1, reserve: r, startsAt, closesAt } }));
+  }
+  return { tender, lots };
+}
+
+async function qualify(user: AuthUser, tenderId: string) {
+  const registration = await prisma.tenderRegistration.create({
+    data: { tenderId, bidderKey: bidderKeyOf(user), bidderKind: user.organizationKind === "AGENCY" ? "AGENCY" : "STAFF", userId: user.id, organizationId: user.organizationId },
+  });
+  await prisma.bidDeposit.create({ data: { registrationId: registration.id, method: "BANK_TRANSFER", amount: 500_000n, status: "CONFIRMED", confirmedAt: start } });
+  return registration;
+}
+
+type Call = { op: string; name: string; jobId?: string; payload: unknown; delayMs?: number };
+const calls: Call[] = [];
+const savedQueue = globalThis.__jobQueue;
+const recordingQueue = {
+  async reschedule(def: { name: string }, jobId: string, payload: unknown, delayMs: number) {
+    calls.push({ op: "reschedule", name: def.name, jobId, payload, delayMs });
+  },
+  async enqueue(def: { name: string }, payload: unknown, opts: { delayMs?: number; jobId?: string } = {}) {
+    calls.push({ op: "enqueue", name: def.name, jobId: opts.jobId, payload, delayMs: opts.delayMs });
+    return { id: opts.jobId ?? def.name };
+  },
+  async close() {},
+} as unknown as JobQueue;
+
+beforeAll(() => {
+  globalThis.__jobQueue = recordingQueue;
+});
+afterAll(async () => {
+  globalThis.__jobQueue = savedQueue;
+  await closeLiveEvents();
+});
+
+let bidder: AuthUser;
+let bidder2: AuthUser;
+
+beforeEach(async () => {
+  resetDatabase();
+  await seed();
+  calls.length = 0;
+  bidder = await asUser("bidder@bank.example");
+  bidder2 = await asUser("bidder2@bank.example");
+});
+
+const bid = (user: AuthUser, lotId: string, amount: string, key: string, now = during) => placeBid(ctx, user, lotId, { amount, idempotencyKey: key }, now);
+
+/** Everything closeLot may change, to compare before and after a second run. */
+async function snapshot(lotId: string) {
+  return {
+    lot: await prisma.tenderLot.findUniqueOrThrow({ where: { id: lotId } }),
+    awards: await prisma.lotAward.findMany({ where: { lotId }, orderBy: { round: "asc" } }),
+    audits: await prisma.auditEntry.count({ where: { action: "lot.close" } }),
+    notifications: await prisma.notification.count(),
+    tenders: await prisma.tender.findMany({ orderBy: { id: "asc" } }),
+  };
+}
+
+describe("closeLot", () => {
+  it("sold: the highest bid wins, award round 1 with the signing deadline, winner and loser told, lot.closed published", async () => {
+    const { tender, lots: [lot] } = await tenderWithLots();
+    await qualify(bidder, tender.id);
+    const winnerRegistration = await qualify(bidder2, tender.id);
+    await bid(bidder, lot!.id, "100000", "a");
+    await bid(bidder2, lot!.id, "101000", "b");
+    await bid(bidder, lot!.id, "102000", "c");
+    await bid(bidder2, lot!.id, "120000", "d");
+
+    const events: LiveEvent[] = [];
+    const unsubscribe = subscribe(`lot:${lot!.id}`, (e) => events.push(e));
+    const closedAt = new Date(close.getTime() + 2_000);
+    const result = await closeLot(lot!.id, closedAt);
+    const deadline = signingDeadline(closedAt, { signingDays: 5 });
+    expect(result).toMatchObject({ outcome: "sold", price: 12_000_000n, winnerKey: bidderKeyOf(bidder2), deadline, tenderClosed: true });
+
+    const row = await prisma.tenderLot.findUniqueOrThrow({ where: { id: lot!.id } });
+    expect(row).toMatchObject({ status: "AWAITING_SIGNATURE", closedAt, highBid: 12_000_000n });
+    const awards = await prisma.lotAward.findMany({ where: { lotId: lot!.id } });
+    expect(awards).toEqual([
+      expect.objectContaining({ round: 1, bidderKey: bidderKeyOf(bidder2), registrationId: winnerRegistration.id, price: 12_000_000n, deadline, status: "PENDING", offeredAt: closedAt }),
+    ]);
+    expect(deadline.toISOString()).toBe("2026-11-29T15:59:59.999Z"); // 2026-11-24 (China) + 5 days, 23:59:59.999 China time
+    expect(await prisma.tender.findUniqueOrThrow({ where: { id: tender.id } })).toMatchObject({ status: "CLOSED", closedAt });
+
+    const won = await prisma.notification.findMany({ where: { messageKey: "auction.lot.won" } });
+    expect(won.map((n) => n.userId)).toEqual([bidder2.id]);
+    expect(JSON.parse(won[0]!.params)).toMatchObject({ price: "120000.00", lotNumber: 1, deadline: "2026-11-29 23:59" });
+    expect((await prisma.notification.findMany({ where: { messageKey: "auction.lot.lost" } })).map((n) => n.userId)).toEqual([bidder.id]);
+    const audit = await prisma.auditEntry.findFirstOrThrow({ where: { action: "lot.close", entityId: lot!.id } });
+    expect(JSON.parse(audit.after!)).toMatchObject({ outcome: "sold", price: "120000.00", premium: "20000.00", bidders: 2, bidCount: 4 });
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    unsubscribe();
+    expect(events.filter((e) => e.type === "lot.closed")).toEqual([{ type: "lot.closed", data: { lotId: lot!.id, outcome: "sold", price: "120000.00" } }]);
+  });
+
+  it("unsold without a bid; the tender closes only with its last lot", async () => {
+    const { tender, lots: [first, second] } = await tenderWithLots({ reserves: [reserve, reserve], closesAt: close });
+    await prisma.tenderLot.update({ where: { id: second!.id }, data: { closesAt: new Date(close.getTime() + 10 * MIN) } });
+    expect(await closeLot(first!.id, close)).toEqual({ lotId: first!.id, outcome: "unsold", tenderClosed: false });
+    expect(await prisma.tenderLot.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "UNSOLD", closedAt: close });
+    expect(await prisma.lotAward.count()).toBe(0);
+    expect((await prisma.tender.findUniqueOrThrow({ where: { id: tender.id } })).status).toBe("PUBLISHED");
+    expect(await closeLot(second!.id, new Date(close.getTime() + 10 * MIN))).toMatchObject({ outcome: "unsold", tenderClosed: true });
+    expect((await prisma.tender.findUniqueOrThrow({ where: { id: tender.id } })).status).toBe("CLOSED");
+  });
+
+  it("running twice changes nothing the second time", async () => {
+    const { tender, lots: [lot] } = await tenderWithLots();
+    await qualify(bidder, tender.id);
+    await bid(bidder, lot!.id, "100000", "a");
+    await closeLot(lot!.id, close);
+    const before = await snapshot(lot!.id);
+    expect(await closeLot(lot!.id, new Date(close.getTime() + MIN))).toEqual({ lotId: lot!.id, outcome: "already_closed", status: "AWAITING_SIGNATURE" });
+    expect(await snapshot(lot!.id)).toEqual(before);
+  });
+
+  it("not yet due (moved by an extension): nothing changes and a close job is queued at the new close", async () => {
+    const { tender, lots: [lot] } = await tenderWithLots();
+    await qualify(bidder, tender.id);
+    const extended = await bid(bidder, lot!.id, "100000", "late", new Date(close.getTime() - MIN));
+    calls.length = 0;
+    const before = await snapshot(lot!.id);
+    expect(await closeLot(lot!.id, close)).toEqual({ lotId: lot!.id, outcome: "not_due", closesAt: extended.closesAt });
+    expect(await snapshot(lot!.id)).toEqual(before);
+    expect(calls).toEqual([
+      { op: "enqueue", name: "tenders.closeLot", jobId: `${closeLotJobId(lot!.id)}__${extended.closesAt.getTime()}`, payload: { lotId: lot!.id }, delayMs: 4 * MIN },
+    ]);
+    expect((await closeLot(lot!.id, extended.closesAt)).outcome).toBe("sold");
+  });
+
+  it("leaves lots of unpublished tenders alone", async () => {
+    const { lots: [lot] } = await tenderWithLots({ status: "DRAFT" });
+    expect(await closeLot(lot!.id, close)).toEqual({ lotId: lot!.id, outcome: "not_published" });
+    expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: lot!.id } })).status).toBe("OPEN");
+  });
+});
+
+describe("jobs and the sweeper", () => {
+  it("scheduleLotCloses puts one close job per open lot at its close (deterministic id)", async () => {
+    const { tender, lots } = await tenderWithLots({ reserves: [reserve, reserve] });
+    expect(await scheduleLotCloses(tender.id, during)).toBe(2);
+    expect(calls).toEqual(
+      lots.map((lot) => ({ op: "reschedule", name: "tenders.closeLot", jobId: `tenders.closeLot__${lot.id}`, payload: { lotId: lot.id }, delayMs: 60 * MIN })),
+    );
+  });
+
+  it("sweepDueLots closes an overdue lot whose job was lost, and only that", async () => {
+    const { tender, lots: [overdue, later] } = await tenderWithLots({ reserves: [reserve, reserve] });
+    await prisma.tenderLot.update({ where: { id: later!.id }, data: { closesAt: new Date(close.getTime() + 30 * MIN) } });
+    const draft = await tenderWithLots({ status: "DRAFT" });
+    await qualify(bidder, tender.id);
+    await bid(bidder, overdue!.id, "100000", "a");
+
+    const results = await sweepDueLots(new Date(close.getTime() + MIN));
+    expect(results).toEqual([expect.objectContaining({ lotId: overdue!.id, outcome: "sold", price: 10_000_000n })]);
+    expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: later!.id } })).status).toBe("OPEN");
+    expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: draft.lots[0]!.id } })).status).toBe("OPEN");
+    expect(await sweepDueLots(new Date(close.getTime() + 2 * MIN))).toEqual([]);
+  });
+
+  it("the job handlers close a due lot with the server clock", async () => {
+    const past = new Date(Date.now() - MIN);
+    const { lots: [a, b] } = await tenderWithLots({ reserves: [reserve, reserve], startsAt: new Date(past.getTime() - 60 * MIN), closesAt: past });
+    await closeLotJob.handler({ lotId: a!.id }, { jobId: closeLotJobId(a!.id), attempt: 1, logger: silentLogger });
+    expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: a!.id } })).status).toBe("UNSOLD");
+    await sweepLotsJob.handler({}, { jobId: "sweep", attempt: 1, logger: silentLogger });
+    expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: b!.id } })).status).toBe("UNSOLD");
+  });
+
+  it("with the real in-process queue, the close job moved by a bid runs at the new close", async () => {
+    const realNow = Date.now();
+    const { tender, lots: [lot] } = await tenderWithLots({ startsAt: new Date(realNow - 60 * MIN), closesAt: new Date(realNow + 60 * MIN) });
+    await qualify(bidder, tender.id);
+    const queue = createInProcessQueue({ ...jobs, closeLotJob, sweepLotsJob });
+    globalThis.__jobQueue = queue;
+    try {
+      await scheduleLotCloses(tender.id);
+      // The close is brought forward to 300 ms from now; a bid in the last 5 minutes moves it (and the job) to +5 min…
+      await prisma.tenderLot.update({ where: { id: lot!.id }, data: { closesAt: new Date(Date.now() + 300) } });
+      const placed = await bid(bidder, lot!.id, "100000", "live", new Date());
+      expect(placed.extended).toBe(true);
+      // …and the moved job, brought back to 200 ms, closes the lot once (the old one is gone).
+      await prisma.tenderLot.update({ where: { id: lot!.id }, data: { closesAt: new Date(Date.now() + 200) } });
+      await queue.reschedule(closeLotJob, closeLotJobId(lot!.id), { lotId: lot!.id }, 200);
+      const deadline = Date.now() + 5_000;
+      while ((await prisma.tenderLot.findUniqueOrThrow({ where: { id: lot!.id } })).status === "OPEN" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: lot!.id } })).status).toBe("AWAITING_SIGNATURE");
+      expect((await queue.counts())["tenders.closeLot"]).toMatchObject({ delayed: 0, failed: 0 });
+    } finally {
+      await queue.close();
+      globalThis.__jobQueue = recordingQueue;
+    }
+  });
+});
