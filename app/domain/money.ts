@@ -50,6 +50,17 @@ function group(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
+/** An amount as people type it (`400000`, `¥400,000.00`) that must be more than zero: its fen, or null. */
+export function parsePositiveYuan(text: string): Fen | null {
+  try {
+    const fen = parseYuan(text);
+    return fen > 0n ? fen : null;
+  } catch (error) {
+    if (error instanceof MoneyParseError) return null;
+    throw error;
+  }
+}
+
 /** `¥1,234.56` (the same in zh-CN and en). */
 export function formatYuan(fen: Fen): string {
   const negative = fen < 0n;

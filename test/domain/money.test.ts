@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  MoneyParseError, applyRate, formatRate, formatSummary, formatYuan, interestFor, parseRate, parseYuan, rate, roundHalfUp, toYuanString,
+  MoneyParseError, applyRate, formatRate, formatSummary, formatYuan, interestFor, parsePositiveYuan, parseRate, parseYuan, rate, roundHalfUp, toYuanString,
 } from "~/domain/money";
 
 const code = (fn: () => unknown) => {
@@ -48,6 +48,17 @@ describe("parsing yuan as people type them (loan-tape.md: `1,234.5` → 123450)"
   it("negatives only where allowed", () => {
     expect(parseYuan("-1,234.5", { allowNegative: true })).toBe(-123450n);
     expect(parseYuan("-0", { allowNegative: false })).toBe(0n);
+  });
+});
+
+describe("amounts that must be positive (a package target, a reserve)", () => {
+  it("gives the fen of a positive amount and null for zero, a negative or junk", () => {
+    expect(parsePositiveYuan("¥400,000.00")).toBe(40_000_000n);
+    expect(parsePositiveYuan("0.01")).toBe(1n);
+    expect(parsePositiveYuan("0")).toBeNull();
+    expect(parsePositiveYuan("-5")).toBeNull();
+    expect(parsePositiveYuan("12.345")).toBeNull();
+    expect(parsePositiveYuan("abc")).toBeNull();
   });
 });
 

@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
+import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
-import type { JobQueue } from "../../jobs/queue";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
-import { closeLiveEvents } from "~/infra/live-events.server";
 import { startSession } from "~/infra/session.server";
 // eslint-disable-next-line no-restricted-imports -- the route test calls the loader directly (as limitation.test.ts does)
 import { loader as lotEventsLoader } from "~/routes/tenders.$tenderId.lots.$lotId.events";
@@ -55,29 +54,8 @@ async function qualify(user: AuthUser, tenderId: string) {
   await prisma.bidDeposit.create({ data: { registrationId: registration.id, method: "BANK_TRANSFER", amount: 500_000n, status: "CONFIRMED", confirmedAt: start } });
 }
 
-// ---- a recording queue (the close job is moved on extensions) ------------------------------------
-
-type Call = { op: string; name: string; jobId?: string; payload: unknown; delayMs?: number };
-const calls: Call[] = [];
-const savedQueue = globalThis.__jobQueue;
-const recordingQueue = {
-  async reschedule(def: { name: string }, jobId: string, payload: unknown, delayMs: number) {
-    calls.push({ op: "reschedule", name: def.name, jobId, payload, delayMs });
-  },
-  async enqueue(def: { name: string }, payload: unknown, opts: { delayMs?: number; jobId?: string } = {}) {
-    calls.push({ op: "enqueue", name: def.name, jobId: opts.jobId, payload, delayMs: opts.delayMs });
-    return { id: opts.jobId ?? def.name };
-  },
-  async close() {},
-} as unknown as JobQueue;
-
-beforeAll(() => {
-  globalThis.__jobQueue = recordingQueue;
-});
-afterAll(async () => {
-  globalThis.__jobQueue = savedQueue;
-  await closeLiveEvents();
-});
+// The close job is moved on extensions: the queue records it instead of running it.
+const { calls } = installRecordingQueue();
 
 let bidder: AuthUser;
 let bidder2: AuthUser;

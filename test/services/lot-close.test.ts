@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { silentLogger } from "../../jobs/define";
 import { createInProcessQueue } from "../../jobs/inprocess";
 import { jobs } from "../../jobs/registry";
-import type { JobQueue } from "../../jobs/queue";
 import { closeLotJob, closeLotJobId, sweepLotsJob } from "../../jobs/tender-jobs";
+import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
 import { asUser } from "../support/users";
 import { signingDeadline } from "~/domain/award";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
-import { closeLiveEvents, subscribe, type LiveEvent } from "~/infra/live-events.server";
+import { subscribe, type LiveEvent } from "~/infra/live-events.server";
 import { bidderKeyOf, placeBid } from "~/services/tenders/bidding.server";
 import { closeLot, scheduleLotCloses, sweepDueLots } from "~/services/tenders/lot-close.server";
 
@@ -56,27 +56,8 @@ async function qualify(user: AuthUser, tenderId: string) {
   return registration;
 }
 
-type Call = { op: string; name: string; jobId?: string; payload: unknown; delayMs?: number };
-const calls: Call[] = [];
-const savedQueue = globalThis.__jobQueue;
-const recordingQueue = {
-  async reschedule(def: { name: string }, jobId: string, payload: unknown, delayMs: number) {
-    calls.push({ op: "reschedule", name: def.name, jobId, payload, delayMs });
-  },
-  async enqueue(def: { name: string }, payload: unknown, opts: { delayMs?: number; jobId?: string } = {}) {
-    calls.push({ op: "enqueue", name: def.name, jobId: opts.jobId, payload, delayMs: opts.delayMs });
-    return { id: opts.jobId ?? def.name };
-  },
-  async close() {},
-} as unknown as JobQueue;
-
-beforeAll(() => {
-  globalThis.__jobQueue = recordingQueue;
-});
-afterAll(async () => {
-  globalThis.__jobQueue = savedQueue;
-  await closeLiveEvents();
-});
+// The close job is moved on extensions: the queue records it instead of running it.
+const { calls, queue: recordingQueue } = installRecordingQueue();
 
 let bidder: AuthUser;
 let bidder2: AuthUser;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { bundleModes } from "~/domain/bundling";
-import { MoneyParseError, parseYuan } from "~/domain/money";
+import { parsePositiveYuan } from "~/domain/money";
 import { loanFilterSchema } from "~/services/loans/loan-filter";
 
 /**
@@ -10,16 +10,8 @@ import { loanFilterSchema } from "~/services/loans/loan-filter";
 
 const loanNumber = z.string().trim().min(1).max(64);
 
-/** A target amount as people type it (`400000`, `¥400,000.00`): more than zero, at most two decimals. */
-export function parseTargetAmount(text: string): bigint | null {
-  try {
-    const fen = parseYuan(text);
-    return fen > 0n ? fen : null;
-  } catch (error) {
-    if (error instanceof MoneyParseError) return null;
-    throw error;
-  }
-}
+/** A target amount as people type it: more than zero, at most two decimals; null otherwise. */
+export const parseTargetAmount = parsePositiveYuan;
 
 const targetAmount = z
   .string({ error: "packages.invalidTarget" })

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MoneyParseError, parseYuan } from "~/domain/money";
+import { parsePositiveYuan } from "~/domain/money";
 
 /**
  * The inputs of award acceptance, refunds and re-tender (issue 6, items 6–7), one zod schema per
@@ -7,16 +7,8 @@ import { MoneyParseError, parseYuan } from "~/domain/money";
  * auction.refund.*, auction.retender.*). No server imports.
  */
 
-/** A reserve as people type it (`300000`, `¥300,000.00`): more than zero, at most two decimals; null otherwise. */
-export function parseReserve(text: string): bigint | null {
-  try {
-    const fen = parseYuan(text);
-    return fen > 0n ? fen : null;
-  } catch (error) {
-    if (error instanceof MoneyParseError) return null;
-    throw error;
-  }
-}
+/** A reserve as people type it: more than zero, at most two decimals; null otherwise. */
+export const parseReserve = parsePositiveYuan;
 
 const id = z.string().trim().min(1).max(64);
 
