@@ -122,6 +122,8 @@ describe("a lower reserve needs a second person's approval (four eyes)", () => {
     const second = await asUser("officer@bank.example");
     const approved = await approveLowerReserve(ctx, second, lowered!.lotId);
     expect(approved.reserve).toBe(25_000_000n);
+    // The lot keeps who asked for what and who approved it.
+    expect(approved).toMatchObject({ requestedReserve: 25_000_000n, reserveRequestedById: requester.id, reserveApprovedById: second.id });
     expect(await pendingReserveRequests(prisma, result.tenderId)).toEqual([]);
     await assertReservesApproved(prisma, result.tenderId);
     expect((await refusal(approveLowerReserve(ctx, second, lowered!.lotId))).key).toBe("auction.retender.noReserveRequest");

@@ -14,8 +14,8 @@ import { requirePermission, type AwardActor } from "./awards.server";
  * A lower reserve than the package price is a request: the lot keeps the package price until a
  * packages:approve user — not the requester — approves it (approveLowerReserve), and the tender is
  * not publishable while a request is pending (assertReservesApproved, called by publishTender).
- * Until TenderLot has fields for it, the request lives in the audit trail (retender.reserveRequest /
- * retender.reserveApprove on the lot) and approvers are told by an in-app notification.
+ * The request is kept on the lot (requestedReserve, who asked and when, who approved and when),
+ * audit-logged (retender.reserveRequest / retender.reserveApprove), and approvers are told in the app.
  */
 
 export interface RetenderTimes {
@@ -127,6 +127,7 @@ function shifted(old: RetenderTimes, now: Date): RetenderTimes {
 // ---- lower reserve: request and four-eyes approval ----------------------------------------------
 
 async function requestLowerReserveIn(tx: Tx, ctx: AuditContext, officer: AwardActor, lotId: string, requested: Fen, packagePrice: Fen, packageNumber: string | null) {
+  await tx.tenderLot.update({ where: { id: lotId }, data: { requestedReserve: requested, reserveRequestedById: officer.id, reserveRequestedAt: new Date() } });
   await appendAudit(tx, ctx, {
     action: "retender.reserveRequest", entityType: "TenderLot", entityId: lotId,
     after: { requested: requested.toString(), packagePrice: packagePrice.toString(), requestedById: officer.id },
@@ -152,23 +153,18 @@ export interface ReserveRequest {
   approvedById: string | null;
 }
 
-/** The latest lower-reserve request of each lot, with its approval if any. */
+/** The lower-reserve request of each lot that has one, with its approval if any. */
 export async function reserveRequests(tx: Tx, lotIds: readonly string[]): Promise<Map<string, ReserveRequest>> {
-  const entries = await tx.auditEntry.findMany({
-    where: { entityType: "TenderLot", entityId: { in: [...lotIds] }, action: { in: ["retender.reserveRequest", "retender.reserveApprove"] } },
-    orderBy: { id: "asc" },
+  const lots = await tx.tenderLot.findMany({
+    where: { id: { in: [...lotIds] }, requestedReserve: { not: null } },
+    select: { id: true, requestedReserve: true, reserveRequestedById: true, reserveApprovedById: true, package: { select: { total: true } } },
   });
-  const out = new Map<string, ReserveRequest>();
-  for (const e of entries) {
-    const after = JSON.parse(e.after ?? "{}") as Record<string, string>;
-    if (e.action === "retender.reserveRequest") {
-      out.set(e.entityId, { lotId: e.entityId, requested: BigInt(after.requested!), packagePrice: BigInt(after.packagePrice!), requestedById: after.requestedById!, approvedById: null });
-    } else {
-      const request = out.get(e.entityId);
-      if (request) request.approvedById = after.approvedById ?? e.actorId ?? "";
-    }
-  }
-  return out;
+  return new Map(
+    lots.map((l) => [
+      l.id,
+      { lotId: l.id, requested: l.requestedReserve!, packagePrice: l.package.total, requestedById: l.reserveRequestedById ?? "", approvedById: l.reserveApprovedById },
+    ]),
+  );
 }
 
 /** Lower reserves of a tender still waiting for approval. */
@@ -196,7 +192,10 @@ export async function approveLowerReserve(ctx: AuditContext, approver: AwardActo
     const request = (await reserveRequests(tx, [lot.id])).get(lot.id);
     if (!request || request.approvedById !== null) throw new UserError("auction.retender.noReserveRequest", { status: 409 });
     if (request.requestedById === approver.id) throw new UserError("auction.retender.fourEyes", { status: 403 });
-    const updated = await tx.tenderLot.updateMany({ where: { id: lot.id, version: lot.version }, data: { reserve: request.requested, version: { increment: 1 } } });
+    const updated = await tx.tenderLot.updateMany({
+      where: { id: lot.id, version: lot.version },
+      data: { reserve: request.requested, reserveApprovedById: approver.id, reserveApprovedAt: new Date(), version: { increment: 1 } },
+    });
     if (updated.count !== 1) throw new UserError("auction.retender.concurrentChange", { status: 409 });
     await audit({
       action: "retender.reserveApprove", entityType: "TenderLot", entityId: lot.id,

@@ -145,6 +145,11 @@ CREATE TABLE "new_TenderLot" (
     "closedAt" DATETIME,
     "winningPrice" BIGINT,
     "winnerKey" TEXT,
+    "requestedReserve" BIGINT,
+    "reserveRequestedById" TEXT,
+    "reserveRequestedAt" DATETIME,
+    "reserveApprovedById" TEXT,
+    "reserveApprovedAt" DATETIME,
     "version" INTEGER NOT NULL DEFAULT 1,
     CONSTRAINT "TenderLot_tenderId_fkey" FOREIGN KEY ("tenderId") REFERENCES "Tender" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
     CONSTRAINT "TenderLot_packageId_fkey" FOREIGN KEY ("packageId") REFERENCES "Package" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
