@@ -197,9 +197,13 @@ describe("/api/v1", () => {
     const paths = doc.body.paths as Record<string, { get: { responses: Record<string, unknown>; parameters?: { name: string }[] } }>;
     // Every operation of /api/v1 is documented (the loan book's areas add theirs).
     expect(Object.keys(paths).sort()).toEqual([
-      "/audit", "/branches", "/bundles", "/loan-tapes", "/loan-tapes/{id}", "/loans", "/loans/{loan_number}", "/loans/{loan_number}/unmask",
-      "/me", "/packages", "/packages/{id}", "/packages/{id}/approve", "/packages/{id}/move", "/packages/{id}/reject", "/packages/{id}/submit",
+      "/audit", "/awards/{id}/accept", "/branches", "/bundles", "/deposits/{id}/confirm", "/deposits/{id}/refund-confirm",
+      "/loan-tapes", "/loan-tapes/{id}", "/loans", "/loans/{loan_number}", "/loans/{loan_number}/unmask",
+      "/lots/{id}/reserve-approval", "/me", "/notifications", "/notifications/read",
+      "/packages", "/packages/{id}", "/packages/{id}/approve", "/packages/{id}/move", "/packages/{id}/reject", "/packages/{id}/submit",
       "/pricing-runs", "/pricing-runs/{id}", "/pricing-runs/{id}/prices/{loan_number}/override", "/settings",
+      "/tenders", "/tenders/{id}", "/tenders/{id}/deposit", "/tenders/{id}/lots/{lotId}/bids", "/tenders/{id}/publish",
+      "/tenders/{id}/refunds", "/tenders/{id}/registration", "/tenders/{id}/retender",
     ]);
     expect(paths["/audit"]!.get.responses["403"]).toBeDefined();
     expect(paths["/audit"]!.get.parameters!.map((p) => p.name)).toContain("page");

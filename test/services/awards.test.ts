@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { accountBalance, closedTender } from "../fixtures/tender-awards";
+import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
 import { defaultSettings } from "~/domain/settings";
@@ -17,6 +18,9 @@ const deadline = new Date("2026-11-29T15:59:59.999Z");
 const late = new Date(deadline.getTime() + 1);
 const deposit = 5_000_000n; // ¥50,000.00
 
+// email.send jobs are recorded, not run.
+const { calls } = installRecordingQueue();
+
 let bidder: AuthUser;
 let bidder2: AuthUser;
 let agency: AuthUser;
@@ -27,6 +31,7 @@ beforeEach(async () => {
   bidder = await asUser("bidder@bank.example");
   bidder2 = await asUser("bidder2@bank.example");
   agency = await asUser("admin@huaxin.example");
+  calls.length = 0;
 });
 
 /** One lot at ¥300,000: bidder 310,000, bidder2 320,000, bidder 330,000 (wins); agency registered without bidding. */
@@ -79,9 +84,23 @@ describe("the deadline passes (expireAwards)", () => {
     const bidderKey = `user:${bidder.id}`;
     expect((await expireAwards(deadline, ctx)).reneged).toEqual([]); // the deadline instant is still in time
 
+    await prisma.user.update({ where: { id: bidder2.id }, data: { locale: "en" } }); // the next bidder reads English
+    calls.length = 0;
     const result = await expireAwards(late, ctx);
     expect(result.reneged).toEqual([t.lots[0]!.awardId]);
     expect(result.forfeited).toBe(deposit);
+
+    // The reneging bidder is told by email (deadline passed, ¥50,000.00 forfeited as 违约金); the next bidder is offered the lot.
+    const emails = await prisma.outboxEmail.findMany({ where: { template: { in: ["awardLapsed", "awardOffered"] } }, orderBy: { template: "asc" } });
+    expect(emails.map((e) => [e.to, e.template, e.locale])).toEqual([
+      ["bidder@bank.example", "awardLapsed", "zh-CN"],
+      ["bidder2@bank.example", "awardOffered", "en"],
+    ]);
+    expect(emails[0]!.text).toContain("2026/11/29 23:59");
+    expect(emails[0]!.text).toContain("竞标定金 ¥50,000.00 已作为违约金没收");
+    expect(emails[1]!.text).toContain("at your own bid of ¥320,000.00");
+    expect(emails[1]!.text).toContain("before 12/05/2026, 23:59 (China time)");
+    expect(calls.filter((c) => c.name === "email.send").map((c) => c.payload)).toEqual(emails.map((e) => ({ outboxId: e.id })));
     expect(result.offered).toEqual([expect.objectContaining({ bidderKey: `user:${bidder2.id}`, price: 32_000_000n })]);
     expect(result.decidedTenderIds).toEqual([]);
 

@@ -86,6 +86,8 @@ async function snapshot(lotId: string) {
 describe("closeLot", () => {
   it("sold: the highest bid wins, award round 1 with the signing deadline, winner and loser told, lot.closed published", async () => {
     const { tender, lots: [lot] } = await tenderWithLots();
+    await prisma.user.update({ where: { id: bidder.id }, data: { locale: "en" } }); // the loser reads English
+    await prisma.tender.update({ where: { id: tender.id }, data: { number: "TND-2026-007" } });
     await qualify(bidder, tender.id);
     const winnerRegistration = await qualify(bidder2, tender.id);
     await bid(bidder, lot!.id, "100000", "a");
@@ -113,6 +115,23 @@ describe("closeLot", () => {
     expect(won.map((n) => n.userId)).toEqual([bidder2.id]);
     expect(JSON.parse(won[0]!.params)).toMatchObject({ price: "120000.00", lotNumber: 1, deadline: "2026-11-29 23:59" });
     expect((await prisma.notification.findMany({ where: { messageKey: "auction.lot.lost" } })).map((n) => n.userId)).toEqual([bidder.id]);
+    // Emails in the same transaction, each in the recipient's language, then one email.send job per message.
+    const emails = await prisma.outboxEmail.findMany({ orderBy: { template: "asc" } });
+    expect(emails.map((e) => [e.to, e.template, e.locale])).toEqual([
+      ["bidder@bank.example", "lotLost", "en"],
+      ["bidder2@bank.example", "lotWon", "zh-CN"],
+    ]);
+    const [lost, wonEmail] = emails;
+    expect(wonEmail!.subject).toBe("【中标通知】TND-2026-007 第 1 号标的");
+    expect(wonEmail!.text).toContain("以 ¥120,000.00 中标");
+    expect(wonEmail!.text).toContain("请在 2026/11/29 23:59（北京时间）前");
+    expect(wonEmail!.text).toContain(`/tenders/${tender.id}`);
+    expect(lost!.text).toContain("went to another bidder at ¥120,000.00");
+    expect(lost!.text).toContain("refunded once every lot of the tender is decided");
+    expect(calls.filter((c) => c.name === "email.send").map((c) => c.payload)).toEqual(
+      expect.arrayContaining(emails.map((e) => ({ outboxId: e.id }))),
+    );
+    expect(calls.filter((c) => c.name === "email.send")).toHaveLength(2);
     const audit = await prisma.auditEntry.findFirstOrThrow({ where: { action: "lot.close", entityId: lot!.id } });
     expect(JSON.parse(audit.after!)).toMatchObject({ outcome: "sold", price: "120000.00", premium: "20000.00", bidders: 2, bidCount: 4 });
 

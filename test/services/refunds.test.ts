@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { accountBalance, closedTender } from "../fixtures/tender-awards";
+import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
 import { eventPayload, signWebhook, startStripeFake, type StripeFake } from "../support/stripe-fake";
 import { asUser, refusal } from "../support/users";
@@ -17,6 +18,10 @@ const closedAt = new Date("2026-11-24T02:00:00Z");
 const inTime = new Date("2026-11-25T02:00:00Z");
 const late = new Date("2026-11-29T16:00:00Z");
 const deposit = 5_000_000n;
+
+// email.send jobs are recorded, not run.
+const { calls: queueCalls } = installRecordingQueue();
+const sentEmails = () => queueCalls.filter((c) => c.name === "email.send").map((c) => c.payload);
 
 let fake: StripeFake;
 let bidder: AuthUser;
@@ -119,11 +124,19 @@ describe("Stripe refunds", () => {
 
     const event = verified("refund.created", pending.refundRef!);
     expect(event.type).toBe("refund.succeeded");
+    await prisma.user.update({ where: { id: bidder2.id }, data: { locale: "en" } });
+    const outboxIds: string[] = [];
     const outcomes = [
-      await prisma.$transaction((tx) => applyRefundEvent(tx, ctx, event)),
-      await prisma.$transaction((tx) => applyRefundEvent(tx, ctx, { ...event, id: "evt_duplicate_delivery" })),
+      await prisma.$transaction((tx) => applyRefundEvent(tx, ctx, event, outboxIds)),
+      await prisma.$transaction((tx) => applyRefundEvent(tx, ctx, { ...event, id: "evt_duplicate_delivery" }, outboxIds)),
     ];
     expect(outcomes).toEqual([`deposit-refunded:${loser.depositId}`, `refund-duplicate:${loser.depositId}`]);
+    // One depositRefunded email (not two), in the loser's language; its id handed to the caller to send after commit.
+    const refundEmails = await prisma.outboxEmail.findMany({ where: { template: "depositRefunded" } });
+    expect(refundEmails.map((e) => [e.to, e.template, e.locale])).toEqual([["bidder2@bank.example", "depositRefunded", "en"]]);
+    expect(outboxIds).toEqual([refundEmails[0]!.id]);
+    expect(refundEmails[0]!.text).toContain("Your bid deposit of ¥50,000.00 for tender");
+    expect(refundEmails[0]!.text).toContain("back to the card or account you paid with");
     expect(await refundEntries(loser.depositId)).toBe(1);
     const refunded = await depositOf(loser.depositId);
     expect(refunded.status).toBe("REFUNDED");
@@ -195,8 +208,14 @@ describe("offline refunds and who keeps what", () => {
     expect(confirmOfflineRefundSchema.safeParse({ voucher: "" }).error?.issues[0]?.message).toBe("auction.refund.voucherRequired");
     expect((await refusal(confirmOfflineRefund(ctx, finance, reg(agency).depositId, "V-1"))).key).toBe("auction.refund.notPending");
 
+    queueCalls.length = 0;
     const done = await confirmOfflineRefund(ctx, finance, depositId, " BT-2026-0042 ");
     expect(done).toMatchObject({ status: "REFUNDED", refundVoucher: "BT-2026-0042" });
+    const refundEmails = await prisma.outboxEmail.findMany({ where: { template: "depositRefunded" } });
+    expect(refundEmails.map((e) => [e.to, e.template, e.locale])).toEqual([["retiree@bank.example", "depositRefunded", "zh-CN"]]);
+    expect(refundEmails[0]!.subject).toMatch(/^竞标定金已退还：/);
+    expect(refundEmails[0]!.text).toContain("竞标定金 ¥50,000.00 已退还（银行转账）");
+    expect(sentEmails()).toEqual([{ outboxId: refundEmails[0]!.id }]); // sent after the commit
     expect(await refundEntries(depositId)).toBe(1);
     expect(await accountBalance({ bidderKey: reg(retiree).bidderKey })).toBe(0n);
     // Four deposits received by bank transfer, one refunded.
@@ -206,6 +225,7 @@ describe("offline refunds and who keeps what", () => {
     const twice = await refusal(confirmOfflineRefund(ctx, finance, depositId, "BT-2026-0043"));
     expect([twice.key, twice.status]).toEqual(["auction.refund.alreadyRefunded", 409]);
     expect(await refundEntries(depositId)).toBe(1);
+    expect(await prisma.outboxEmail.count({ where: { template: "depositRefunded" } })).toBe(1); // no second email
     expect((await refundTenderDeposits(ctx, t.tenderId, late)).requested).toEqual([]);
   });
 

@@ -89,6 +89,8 @@ describe("publishing a tender", () => {
     expect(emails.map((e) => e.to)).toEqual(eligibleBidders);
     expect(emails[0]!.subject).toBe("【竞标公示】TND-2026-001 2026年第四季度不良贷款资产包竞标");
     expect(emails[0]!.text).toContain("竞标定金 5000.00 元");
+    // Sent after the commit (email.send per message; without SMTP the outbox keeps them as STORED).
+    await expect.poll(async () => prisma.outboxEmail.count({ where: { template: "tenderPublished", status: "PENDING" } })).toBe(0);
     const notified = await prisma.notification.findMany({ where: { messageKey: "auction.notify.tenderPublished" } });
     expect(notified).toHaveLength(eligibleBidders.length);
     const president = await prisma.user.findUniqueOrThrow({ where: { email: "president@bank.example" } });

@@ -5,8 +5,9 @@ import { loanTapesApi } from "./openapi-loan-tapes";
 import { loansApi } from "./openapi-loans";
 import { pricingApi } from "./openapi-pricing";
 import { packagesApi } from "./openapi-packages";
+import { tendersApi } from "./openapi-tenders";
 
-const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi, packagesApi];
+const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi, packagesApi, tendersApi];
 
 /**
  * The shapes of /api/v1, as zod schemas: the routes shape their output with them and the OpenAPI

@@ -8,7 +8,11 @@ import { audited, systemContext, type AuditContext, type Tx } from "~/infra/audi
 import { forbidden, type AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
+import { sendQueuedEmails } from "~/services/email/dispatch.server";
+import { queueEmailIn } from "~/services/email/outbox.server";
+import type { templates, TemplateName } from "~/services/email/templates";
 import { settingsAt } from "~/services/settings/settings.server";
+import { usersOfBidder as recipientsOfBidder } from "./notifications.server";
 
 /**
  * R4 award and deadline (issue 6, item 6). The winner (or, after a renege, the next bidder) accepts
@@ -54,6 +58,20 @@ export async function notifyBidder(tx: Tx, bidderKey: string, messageKey: string
 }
 
 const tenderLink = (tenderId: string) => `/tenders/${tenderId}`;
+
+type EmailParams<T extends TemplateName> = Parameters<(typeof templates)[T]>[1];
+
+/**
+ * Emails every user who acts for a bidder (their address, in their language) into the outbox, in the
+ * caller's transaction. Returns the outbox ids, to hand to sendQueuedEmails after the commit.
+ */
+export async function emailBidder<T extends TemplateName>(tx: Tx, bidderKey: string, template: T, params: EmailParams<T>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const user of await recipientsOfBidder(tx, bidderKey)) {
+    ids.push((await queueEmailIn(tx, user, template, params)).id);
+  }
+  return ids;
+}
 
 // ---- accept -------------------------------------------------------------------------------------
 
@@ -167,6 +185,7 @@ export async function expireAwards(now = new Date(), ctx: AuditContext = systemC
   for (const { id } of due) {
     const one = await renegeAward(ctx, id, settings, now);
     if (!one) continue;
+    await sendQueuedEmails(one.outboxIds);
     result.reneged.push(id);
     result.forfeited += one.forfeited;
     if (one.offered) result.offered.push(one.offered);
@@ -178,7 +197,7 @@ export async function expireAwards(now = new Date(), ctx: AuditContext = systemC
 
 async function renegeAward(ctx: AuditContext, awardId: string, settings: Pick<Settings, "onRenege" | "signingDays">, now: Date) {
   return audited(ctx, async (tx, audit) => {
-    const award = await tx.lotAward.findUniqueOrThrow({ where: { id: awardId }, include: { lot: { include: { awards: true } } } });
+    const award = await tx.lotAward.findUniqueOrThrow({ where: { id: awardId }, include: { lot: { include: { awards: true, tender: { select: { number: true, title: true } } } } } });
     if (award.status !== "PENDING" || !isSigningLate(award.deadline, now)) return null; // decided meanwhile
     const flipped = await tx.lotAward.updateMany({ where: { id: award.id, status: "PENDING" }, data: { status: "RENEGED", decidedAt: now } });
     if (flipped.count !== 1) return null;
@@ -190,6 +209,8 @@ async function renegeAward(ctx: AuditContext, awardId: string, settings: Pick<Se
     });
     await notifyBidder(tx, award.bidderKey, "auction.award.lapsedNotice", { lot: String(lot.lotNumber), deadline: award.deadline.toISOString() }, tenderLink(lot.tenderId));
     const forfeited = await forfeitDepositIn(tx, audit, ctx, { registrationId: award.registrationId, reason: `award ${award.id} not accepted by ${award.deadline.toISOString()}`, lotId: lot.id }, now);
+    const tenderNumber = lot.tender.number ?? lot.tender.title;
+    const outboxIds = await emailBidder(tx, award.bidderKey, "awardLapsed", { number: tenderNumber, lotNumber: lot.lotNumber, deadline: award.deadline, forfeit: forfeited });
 
     // Nobody who reneged on any lot of this tender is offered another (their deposit is forfeited).
     const renegedInTender = await tx.lotAward.findMany({ where: { status: "RENEGED", lot: { tenderId: lot.tenderId } }, select: { bidderKey: true } });
@@ -214,6 +235,9 @@ async function renegeAward(ctx: AuditContext, awardId: string, settings: Pick<Se
         after: { lotStatus: "OFFERED_TO_NEXT", lotId: lot.id, round, bidderKey: created.bidderKey, price: toYuanString(created.price), deadline: deadline.toISOString(), after: award.id },
       });
       await notifyBidder(tx, created.bidderKey, "auction.award.offeredNotice", { lot: String(lot.lotNumber), price: toYuanString(created.price), deadline: deadline.toISOString() }, tenderLink(lot.tenderId));
+      outboxIds.push(
+        ...(await emailBidder(tx, created.bidderKey, "awardOffered", { number: tenderNumber, lotNumber: lot.lotNumber, price: created.price, deadline, link: tenderLink(lot.tenderId) })),
+      );
       offered = { lotId: lot.id, awardId: created.id, bidderKey: created.bidderKey, price: created.price };
     } else {
       await tx.tenderLot.update({ where: { id: lot.id }, data: { status: "RETURNED", version: { increment: 1 } } });
@@ -224,6 +248,6 @@ async function renegeAward(ctx: AuditContext, awardId: string, settings: Pick<Se
       });
       returned = lot.id;
     }
-    return { forfeited, offered, returned, tenderId: lot.tenderId, tenderDecided: await tenderDecided(tx, lot.tenderId) };
+    return { forfeited, offered, returned, tenderId: lot.tenderId, tenderDecided: await tenderDecided(tx, lot.tenderId), outboxIds };
   });
 }

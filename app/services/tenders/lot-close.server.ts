@@ -6,8 +6,10 @@ import { audited, systemContext, type AuditContext } from "~/infra/audit.server"
 import { prisma } from "~/infra/db.server";
 import { publish } from "~/infra/live-events.server";
 import { getQueue } from "~/infra/queue.server";
+import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { settingsAt } from "~/services/settings/settings.server";
 import { closeLotJob, closeLotJobId } from "../../../jobs/tender-jobs";
+import { emailBidder } from "./awards.server";
 import { notify, usersOfBidder } from "./notifications.server";
 
 /**
@@ -52,7 +54,8 @@ export async function closeLot(lotId: string, now = new Date(), ctx: AuditContex
   const settings = await settingsAt(now);
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await closeOnce(ctx, lotId, now, settings.values.signingDays);
+      const { result, outboxIds } = await closeOnce(ctx, lotId, now, settings.values.signingDays);
+      await sendQueuedEmails(outboxIds);
       await afterClose(result, now);
       return result;
     } catch (error) {
@@ -61,15 +64,17 @@ export async function closeLot(lotId: string, now = new Date(), ctx: AuditContex
   }
 }
 
-async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDays: number): Promise<CloseLotResult> {
+/** The close and the outbox ids of the emails it wrote (sent after the commit). */
+async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDays: number): Promise<{ result: CloseLotResult; outboxIds: string[] }> {
   return audited(
     ctx,
-    async (tx, audit): Promise<CloseLotResult> => {
+    async (tx, audit): Promise<{ result: CloseLotResult; outboxIds: string[] }> => {
+      const outboxIds: string[] = [];
       const lot = await tx.tenderLot.findUnique({ where: { id: lotId }, include: { tender: { select: { id: true, status: true, number: true, title: true } } } });
-      if (!lot) return { lotId, outcome: "not_found" };
-      if (lot.status !== "OPEN") return { lotId, outcome: "already_closed", status: lot.status };
-      if (lot.tender.status !== "PUBLISHED") return { lotId, outcome: "not_published" };
-      if (lot.closesAt.getTime() > now.getTime()) return { lotId, outcome: "not_due", closesAt: lot.closesAt };
+      if (!lot) return { result: { lotId, outcome: "not_found" }, outboxIds };
+      if (lot.status !== "OPEN") return { result: { lotId, outcome: "already_closed", status: lot.status }, outboxIds };
+      if (lot.tender.status !== "PUBLISHED") return { result: { lotId, outcome: "not_published" }, outboxIds };
+      if (lot.closesAt.getTime() > now.getTime()) return { result: { lotId, outcome: "not_due", closesAt: lot.closesAt }, outboxIds };
 
       const bids = await tx.bid.findMany({ where: { lotId }, select: { id: true, bidderKey: true, registrationId: true, amount: true, placedAt: true } });
       const decision = decideLot(bids.map((b) => ({ ...b, bidderId: b.bidderKey })), lot.reserve);
@@ -91,7 +96,7 @@ async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDay
         });
       }
       if (decision.outcome === "sold") {
-        // In-app: the winner and every other bidder of the lot (emails: templates to come, see the report).
+        // The winner and every other bidder of the lot: in-app and by email (in each user's language).
         const params = { tender: lot.tender.number ?? lot.tender.title, lotNumber: lot.lotNumber, price: toYuanString(decision.price) };
         const link = `/tenders/${lot.tenderId}`;
         const winners = await usersOfBidder(tx, decision.winner);
@@ -99,6 +104,9 @@ async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDay
         const losers = [...new Set(bids.map((b) => b.bidderKey))].filter((key) => key !== decision.winner);
         const loserUsers = (await Promise.all(losers.map((key) => usersOfBidder(tx, key)))).flat();
         await notify(tx, loserUsers.map((u) => u.id), "auction.lot.lost", params, link);
+        const email = { number: lot.tender.number ?? "", title: lot.tender.title, lotNumber: lot.lotNumber, price: decision.price, link };
+        outboxIds.push(...(await emailBidder(tx, decision.winner, "lotWon", { ...email, deadline: award!.deadline })));
+        for (const key of losers) outboxIds.push(...(await emailBidder(tx, key, "lotLost", email)));
       }
       const stillOpen = await tx.tenderLot.count({ where: { tenderId: lot.tenderId, status: "OPEN" } });
       let tenderClosed = false;
@@ -117,9 +125,11 @@ async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDay
               }
             : { status, outcome: "unsold", tenderClosed },
       });
-      return decision.outcome === "sold"
-        ? { lotId, outcome: "sold", price: decision.price, winnerKey: decision.winner, awardId: award!.id, deadline: award!.deadline, tenderClosed }
-        : { lotId, outcome: "unsold", tenderClosed };
+      const result: CloseLotResult =
+        decision.outcome === "sold"
+          ? { lotId, outcome: "sold", price: decision.price, winnerKey: decision.winner, awardId: award!.id, deadline: award!.deadline, tenderClosed }
+          : { lotId, outcome: "unsold", tenderClosed };
+      return { result, outboxIds };
     },
     { maxWait: 15_000, timeout: 15_000 },
   );

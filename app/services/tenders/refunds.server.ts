@@ -5,7 +5,8 @@ import { appendAudit, audited, type AuditContext, type Tx } from "~/infra/audit.
 import { prisma } from "~/infra/db.server";
 import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
 import { paymentProvider, type PaymentEvent } from "~/infra/payments/index.server";
-import { depositAccountOf, forfeitDepositIn, notifyBidder, requirePermission, type AwardActor } from "./awards.server";
+import { sendQueuedEmails } from "~/services/email/dispatch.server";
+import { depositAccountOf, emailBidder, forfeitDepositIn, notifyBidder, requirePermission, type AwardActor } from "./awards.server";
 
 /**
  * R4 refunds of bid deposits (issue 6, item 6). Nothing is refunded until every lot of the tender is
@@ -157,9 +158,11 @@ async function postRefundIn(tx: Tx, ctx: AuditContext, deposit: { id: string; am
  * A verified refund event (called by the webhook processing inside its transaction, once per event
  * id). refund.succeeded: REFUND_PENDING → REFUNDED with the ledger entry; a deposit already REFUNDED
  * is left alone (a second event for the same refund). refund.failed: REFUND_PENDING → CONFIRMED, the
- * reason in the audit entry. Returns the outcome to record with the event.
+ * reason in the audit entry. Returns the outcome to record with the event. The depositRefunded
+ * emails are written into the outbox in the same transaction; their ids are pushed onto `outboxIds`
+ * for the caller to send after its commit (sendQueuedEmails from ./awards.server).
  */
-export async function applyRefundEvent(tx: Tx, ctx: AuditContext, event: PaymentEvent): Promise<string> {
+export async function applyRefundEvent(tx: Tx, ctx: AuditContext, event: PaymentEvent, outboxIds?: string[]): Promise<string> {
   if (event.type !== "refund.succeeded" && event.type !== "refund.failed") return "ignored";
   const deposit = await tx.bidDeposit.findUnique({ where: { providerRef: event.providerRef }, include: { registration: true } });
   if (!deposit) return "ignored:unknown-payment";
@@ -176,6 +179,8 @@ export async function applyRefundEvent(tx: Tx, ctx: AuditContext, event: Payment
     if (updated.count !== 1) throw new UserError("auction.refund.concurrentChange", { status: 409 });
     await appendRefundAudit(tx, ctx, deposit, { refundRef: event.refundRef ?? null, eventId: event.id, entryId: entry.id });
     await notifyBidder(tx, deposit.registration.bidderKey, "auction.refund.doneNotice", { amount: toYuanString(deposit.amount) }, `/tenders/${deposit.registration.tenderId}`);
+    // Written in the caller's transaction: the caller sends them after its commit (sendQueuedEmails(outboxIds)).
+    outboxIds?.push(...(await emailRefunded(tx, deposit)));
     return `deposit-refunded:${deposit.id}`;
   }
   if (deposit.status !== "REFUND_PENDING") return `ignored:${deposit.status.toLowerCase()}:${deposit.id}`;
@@ -208,7 +213,8 @@ export async function confirmOfflineRefund(ctx: AuditContext, financeUser: Award
   const number = voucher.trim();
   if (!number) throw new UserError("auction.refund.voucherRequired", { field: "voucher" });
   if (number.length > 64) throw new UserError("auction.refund.voucherTooLong", { field: "voucher" });
-  return audited(ctx, async (tx) => {
+  const outboxIds: string[] = [];
+  const refunded = await audited(ctx, async (tx) => {
     const deposit = await tx.bidDeposit.findUnique({ where: { id: depositId }, include: { registration: true } });
     if (!deposit) throw new UserError("auction.refund.depositNotFound", { status: 404 });
     if (deposit.method === "STRIPE") throw new UserError("auction.refund.notOffline", { status: 409 });
@@ -222,6 +228,16 @@ export async function confirmOfflineRefund(ctx: AuditContext, financeUser: Award
     if (updated.count !== 1) throw new UserError("auction.refund.alreadyRefunded", { status: 409 });
     await appendRefundAudit(tx, ctx, deposit, { voucher: number, confirmedById: financeUser.id, entryId: entry.id });
     await notifyBidder(tx, deposit.registration.bidderKey, "auction.refund.doneNotice", { amount: toYuanString(deposit.amount) }, `/tenders/${deposit.registration.tenderId}`);
+    outboxIds.push(...(await emailRefunded(tx, deposit)));
     return tx.bidDeposit.findUniqueOrThrow({ where: { id: deposit.id } });
   });
+  await sendQueuedEmails(outboxIds);
+  return refunded;
 }
+
+/** The depositRefunded email to every user of the deposit's bidder (outbox, in the caller's transaction). */
+async function emailRefunded(tx: Tx, deposit: { amount: Fen; method: string; registration: { bidderKey: string; tenderId: string } }): Promise<string[]> {
+  const tender = await tx.tender.findUniqueOrThrow({ where: { id: deposit.registration.tenderId }, select: { number: true, title: true } });
+  return emailBidder(tx, deposit.registration.bidderKey, "depositRefunded", { number: tender.number ?? tender.title, amount: deposit.amount, method: deposit.method });
+}
+

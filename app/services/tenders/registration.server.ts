@@ -8,6 +8,7 @@ import { prisma, type Prisma } from "~/infra/db.server";
 import { formatDateTime, isLocale, defaultLocale } from "~/infra/i18n";
 import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
 import { paymentProvider, PaymentProviderError, STRIPE_MAX_AMOUNT_FEN, type PaymentEvent } from "~/infra/payments/index.server";
+import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { queueEmailIn } from "~/services/email/outbox.server";
 import { applyRefundEvent } from "./refunds.server";
 import { notify, usersOfBidder } from "./notifications.server";
@@ -77,15 +78,19 @@ async function appendDepositAudit(tx: Tx, ctx: AuditContext, deposit: DepositRow
   });
 }
 
-/** Tells the bidder's users (email + notification) that their deposit is confirmed and they may bid. */
-async function tellDepositConfirmed(tx: Tx, bidderKey: string, tender: { id: string; number: string | null; title: string }, deposit: DepositRow) {
+/**
+ * Tells the bidder's users (email + notification) that their deposit is confirmed and they may bid.
+ * The emails' outbox ids go into `outboxIds`, for the caller to send after its commit.
+ */
+async function tellDepositConfirmed(tx: Tx, bidderKey: string, tender: { id: string; number: string | null; title: string }, deposit: DepositRow, outboxIds: string[]) {
   const users = await usersOfBidder(tx, bidderKey);
   const link = `/tenders/${tender.id}`;
   for (const u of users) {
     const locale = isLocale(u.locale) ? u.locale : defaultLocale;
-    await queueEmailIn(tx, { email: u.email, locale }, "depositConfirmed", {
+    const email = await queueEmailIn(tx, { email: u.email, locale }, "depositConfirmed", {
       number: tender.number ?? "", title: tender.title, amount: toYuanString(deposit.amount), method: deposit.method, link,
     });
+    outboxIds.push(email.id);
   }
   await notify(tx, users.map((u) => u.id), "auction.notify.depositConfirmed", { number: tender.number ?? "", amount: toYuanString(deposit.amount) }, link);
 }
@@ -270,7 +275,8 @@ export async function confirmOfflineDeposit(ctx: AuditContext, user: TenderActor
   const voucher = input.voucher_number.trim();
   if (!voucher) throw new UserError("auction.deposit.voucherRequired", { field: "voucher_number" });
   if (voucher.length > 64) throw new UserError("auction.deposit.voucherTooLong", { field: "voucher_number" });
-  return audited(ctx, async (tx) => {
+  const outboxIds: string[] = [];
+  const result = await audited(ctx, async (tx) => {
     const deposit = await tx.bidDeposit.findUnique({ where: { id: depositId }, include: { registration: { include: { tender: true } } } });
     if (!deposit) throw new UserError("auction.deposit.notFound", { status: 404 });
     if (deposit.status === "CONFIRMED") {
@@ -282,9 +288,11 @@ export async function confirmOfflineDeposit(ctx: AuditContext, user: TenderActor
     const confirmed = await confirmDepositIn(tx, ctx, row, registration.bidderKey, { confirmedAt: now, confirmedById: user.id, voucherNumber: voucher }, {
       voucherNumber: voucher, confirmedById: user.id, bidderKey: registration.bidderKey, tenderId: registration.tenderId,
     });
-    await tellDepositConfirmed(tx, registration.bidderKey, registration.tender, confirmed);
+    await tellDepositConfirmed(tx, registration.bidderKey, registration.tender, confirmed, outboxIds);
     return confirmed;
   });
+  await sendQueuedEmails(outboxIds);
+  return result;
 }
 
 // ---- webhook events -----------------------------------------------------------------------------
@@ -325,13 +333,16 @@ function outcomeText(result: PaymentEventOutcome): string {
  */
 export async function processPaymentEvent(ctx: AuditContext, event: PaymentEvent, provider = "stripe", now = new Date()): Promise<PaymentEventOutcome> {
   try {
-    return await audited(ctx, async (tx, audit) => {
+    const outboxIds: string[] = [];
+    const result = await audited(ctx, async (tx, audit): Promise<PaymentEventOutcome> => {
       const seen = await tx.processedWebhookEvent.findUnique({ where: { id: event.id } });
       if (seen) return { outcome: "duplicate", recorded: seen.outcome };
-      const result = await handleEvent(tx, ctx, event, audit, now);
-      await tx.processedWebhookEvent.create({ data: { id: event.id, provider, type: event.type, receivedAt: now, outcome: outcomeText(result) } });
-      return result;
+      const handled = await handleEvent(tx, ctx, event, audit, now, outboxIds);
+      await tx.processedWebhookEvent.create({ data: { id: event.id, provider, type: event.type, receivedAt: now, outcome: outcomeText(handled) } });
+      return handled;
     });
+    await sendQueuedEmails(outboxIds);
+    return result;
   } catch (error) {
     // The same event delivered twice at once: the other delivery recorded it first.
     if (!isUniqueViolation(error)) throw error;
@@ -347,9 +358,10 @@ async function handleEvent(
   event: PaymentEvent,
   audit: (e: { action: string; entityType: string; entityId: string; before?: unknown; after?: unknown }) => Promise<void>,
   now: Date,
+  outboxIds: string[],
 ): Promise<PaymentEventOutcome> {
   if (event.type === "refund.succeeded" || event.type === "refund.failed") {
-    return { outcome: "refund", detail: await applyRefundEvent(tx, ctx, event) };
+    return { outcome: "refund", detail: await applyRefundEvent(tx, ctx, event, outboxIds) };
   }
   const deposit = await tx.bidDeposit.findUnique({ where: { providerRef: event.providerRef }, include: { registration: { include: { tender: true } } } });
   if (!deposit) return { outcome: "ignored", reason: "unknown-payment" };
@@ -378,7 +390,7 @@ async function handleEvent(
   const confirmed = await confirmDepositIn(tx, ctx, row, registration.bidderKey, { confirmedAt: now, confirmedById: null }, {
     event: event.id, providerRef: event.providerRef, bidderKey: registration.bidderKey, tenderId: registration.tenderId,
   });
-  await tellDepositConfirmed(tx, registration.bidderKey, registration.tender, confirmed);
+  await tellDepositConfirmed(tx, registration.bidderKey, registration.tender, confirmed, outboxIds);
   return { outcome: "confirmed", depositId: row.id };
 }
 

@@ -8,6 +8,7 @@ import { forbidden, notFound, type AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { formatDate, formatDateTime, isLocale, defaultLocale, translator, type Locale, type MessageKey } from "~/infra/i18n";
 import { publish } from "~/infra/live-events.server";
+import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { queueEmailIn } from "~/services/email/outbox.server";
 import { listed } from "~/services/packages/bundle-pool.server";
 import { requirePermission, type PackageActor } from "~/services/packages/bundling.server";
@@ -279,15 +280,17 @@ export async function publishTender(ctx: AuditContext, user: TenderActor, tender
     });
     const recipients = candidates.filter((u) => eligibilityOfUser(u, tender, settings.values.excludedPositions, now).eligible);
     const link = `/tenders/${tender.id}`;
+    const outboxIds: string[] = [];
     for (const r of recipients) {
       const locale = isLocale(r.locale) ? r.locale : defaultLocale;
-      await queueEmailIn(tx, { email: r.email, locale }, "tenderPublished", {
+      const email = await queueEmailIn(tx, { email: r.email, locale }, "tenderPublished", {
         number, title: tender.title, lots: tender.lots.length,
         registrationClosesAt: formatDateTime(locale, tender.registrationClosesAt),
         auctionStartsAt: formatDateTime(locale, tender.auctionStartsAt),
         auctionEndsAt: formatDateTime(locale, tender.auctionEndsAt),
         bidDeposit: toYuanString(tender.bidDeposit), link,
       });
+      outboxIds.push(email.id);
     }
     await notify(tx, recipients.map((r) => r.id), "auction.notify.tenderPublished", { number, title: tender.title }, link);
     await audit({
@@ -295,8 +298,9 @@ export async function publishTender(ctx: AuditContext, user: TenderActor, tender
       before: { status: "DRAFT" },
       after: { status: "PUBLISHED", number, packages: tender.lots.map((l) => l.package.number), notified: recipients.length },
     });
-    return { id: tender.id, number, notified: recipients.length };
+    return { id: tender.id, number, notified: recipients.length, outboxIds };
   });
+  await sendQueuedEmails(published.outboxIds);
   try {
     await scheduleLotCloses(published.id);
   } catch (error) {
@@ -305,7 +309,7 @@ export async function publishTender(ctx: AuditContext, user: TenderActor, tender
   publish(`tender:${published.id}`, { type: "tender.published", data: { tenderId: published.id, number: published.number } }).catch((error: unknown) =>
     console.error("tenders: publishing tender.published failed", { tenderId: published.id, error }),
   );
-  return published;
+  return { id: published.id, number: published.number, notified: published.notified };
 }
 
 // ---- reading ------------------------------------------------------------------------------------
