@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { seed } from "../../prisma/seed";
 import { closedTender } from "../fixtures/tender-awards";
@@ -6,7 +6,7 @@ import { createApprovedPackage, createPublishedTender, registerAndPay } from "..
 import { callApi, tokenFor } from "../support/api-client";
 import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
-import { startStripeFake, type StripeFake } from "../support/stripe-fake";
+import { installStripeFake } from "../support/stripe-fake";
 import { asUser } from "../support/users";
 import { resetApiRateLimits } from "~/infra/api.server";
 import { prisma } from "~/infra/db.server";
@@ -31,22 +31,8 @@ import { action as registerAction } from "~/routes/api.v1.tenders.$id.registrati
 // Publishing schedules the lots' close jobs: the queue records them instead of running them.
 const { calls } = installRecordingQueue();
 
-// Stripe deposits go to the local Stripe fake.
-let fake: StripeFake;
-const saved = { base: process.env.STRIPE_API_BASE, key: process.env.STRIPE_SECRET_KEY, secret: process.env.STRIPE_WEBHOOK_SECRET };
-beforeAll(async () => {
-  fake = await startStripeFake();
-  process.env.STRIPE_API_BASE = fake.url;
-  process.env.STRIPE_SECRET_KEY = fake.apiKey;
-  process.env.STRIPE_WEBHOOK_SECRET = fake.webhookSecret;
-});
-afterAll(async () => {
-  await fake.close();
-  for (const [name, value] of [["STRIPE_API_BASE", saved.base], ["STRIPE_SECRET_KEY", saved.key], ["STRIPE_WEBHOOK_SECRET", saved.secret]] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+// Stripe deposits go to the local Stripe stripe.fake.
+const stripe = installStripeFake();
 
 const hour = 60 * 60 * 1000;
 let officer: string;
@@ -141,7 +127,7 @@ describe("/api/v1/tenders: create, publish, register, deposit", () => {
 
 describe("POST /api/v1/tenders/{id}/deposit with Stripe", () => {
   it("returns the PaymentIntent's client secret to the bidder, AWAITING_PAYMENT; asking again returns the same deposit", async () => {
-    fake.reset();
+    stripe.fake.reset();
     const { tenderId } = await createPublishedTender();
     expect((await callApi(depositAction, `/tenders/${tenderId}/deposit`, bidder, { params: { id: tenderId }, body: { method: "stripe" } })).body.error.code).toBe("auction.deposit.notRegistered");
     await callApi(registerAction, `/tenders/${tenderId}/registration`, bidder, { params: { id: tenderId }, method: "POST" });

@@ -1,11 +1,11 @@
 // Bid deposits (issue 6, item 3; R3, R10): offline declared + confirmed by finance with a voucher;
 // Stripe confirmed only by a verified webhook through the route, once per event id, amount and
 // currency checked; every confirmation one balanced journal entry into the bidder's deposit account.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { createPublishedTender, registerAndPay } from "../fixtures/tenders";
 import { resetDatabase } from "../support/reset-db";
-import { eventPayload, signWebhook, startStripeFake, type FakeEvent, type StripeFake } from "../support/stripe-fake";
+import { eventPayload, type FakeEvent, installStripeFake, signWebhook } from "../support/stripe-fake";
 import { asUser, refusal } from "../support/users";
 // eslint-disable-next-line no-restricted-imports -- the webhook tests call the route's action with a Request
 import { action as stripeWebhook } from "~/routes/webhooks.stripe";
@@ -22,27 +22,11 @@ import {
 } from "~/services/tenders/registration.server";
 
 const ctx = systemContext("test");
-let fake: StripeFake;
-const saved = { base: process.env.STRIPE_API_BASE, key: process.env.STRIPE_SECRET_KEY, secret: process.env.STRIPE_WEBHOOK_SECRET };
-
-beforeAll(async () => {
-  fake = await startStripeFake();
-  process.env.STRIPE_API_BASE = fake.url;
-  process.env.STRIPE_SECRET_KEY = fake.apiKey;
-  process.env.STRIPE_WEBHOOK_SECRET = fake.webhookSecret;
-});
-
-afterAll(async () => {
-  await fake.close();
-  for (const [name, value] of [["STRIPE_API_BASE", saved.base], ["STRIPE_SECRET_KEY", saved.key], ["STRIPE_WEBHOOK_SECRET", saved.secret]] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+const stripe = installStripeFake();
 
 beforeEach(async () => {
   resetDatabase();
-  fake.reset();
+  stripe.fake.reset();
   await seed();
 });
 
@@ -51,7 +35,7 @@ async function deliver(event: FakeEvent | string, options: { signature?: string;
   const body = typeof event === "string" ? event : eventPayload(event);
   const request = new Request("http://localhost/webhooks/stripe", {
     method: "POST",
-    headers: { "content-type": "application/json", "stripe-signature": options.signature ?? signWebhook(body, fake.webhookSecret) },
+    headers: { "content-type": "application/json", "stripe-signature": options.signature ?? signWebhook(body, stripe.fake.webhookSecret) },
     body: options.body ?? body,
   });
   const response = await stripeWebhook({ request });
@@ -150,10 +134,10 @@ describe("Stripe deposits and the webhook", () => {
     const { tenderId, user, deposit } = await stripeDeposit();
     expect(deposit).toMatchObject({ status: "AWAITING_PAYMENT", method: "STRIPE", amount: 500_000n, currency: "cny" });
     expect(deposit.clientSecret).toMatch(/_secret_/);
-    const intent = fake.paymentIntents.get(deposit.providerRef!)!;
+    const intent = stripe.fake.paymentIntents.get(deposit.providerRef!)!;
     expect(intent).toMatchObject({ amount: 500_000, currency: "cny", allowed_payment_method_types: ["card", "alipay"] });
     expect((await startStripeDeposit(ctx, user, tenderId)).id).toBe(deposit.id);
-    expect(fake.paymentIntents.size).toBe(1);
+    expect(stripe.fake.paymentIntents.size).toBe(1);
     expect(await refusal(declareOfflineDeposit(ctx, user, tenderId, { method: "BANK_TRANSFER" }))).toMatchObject({ key: "auction.deposit.pending" });
     const finance = await asUser("finance@bank.example");
     expect(await refusal(confirmOfflineDeposit(ctx, finance, deposit.id, { voucher_number: "V" }))).toMatchObject({ key: "auction.deposit.stripeByWebhookOnly" });
@@ -161,7 +145,7 @@ describe("Stripe deposits and the webhook", () => {
 
   it("confirms only on a verified webhook, once per event id, with a balanced entry", async () => {
     const { tenderId, registration, deposit } = await stripeDeposit();
-    const event = fake.succeed(deposit.providerRef!);
+    const event = stripe.fake.succeed(deposit.providerRef!);
 
     // Bad signature (wrong secret), tampered body, no header: 400 and nothing changes.
     expect((await deliver(event, { signature: signWebhook(eventPayload(event), "whsec_wrong") })).status).toBe(400);
@@ -201,7 +185,7 @@ describe("Stripe deposits and the webhook", () => {
 
   it("processes the same event delivered in parallel once", async () => {
     const { deposit } = await stripeDeposit();
-    const event = fake.succeed(deposit.providerRef!);
+    const event = stripe.fake.succeed(deposit.providerRef!);
     const answers = await Promise.all([deliver(event), deliver(event), deliver(event)]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(answers.map((a) => a.body.outcome).sort()).toEqual(["confirmed", "duplicate", "duplicate"]);
@@ -211,32 +195,32 @@ describe("Stripe deposits and the webhook", () => {
 
   it("refuses a payment whose amount or currency differs and records the mismatch", async () => {
     const { deposit } = await stripeDeposit();
-    const intent = fake.paymentIntents.get(deposit.providerRef!)!;
-    const short = fake.event("payment_intent.succeeded", { ...intent, status: "succeeded", amount_received: 100_000 });
+    const intent = stripe.fake.paymentIntents.get(deposit.providerRef!)!;
+    const short = stripe.fake.event("payment_intent.succeeded", { ...intent, status: "succeeded", amount_received: 100_000 });
     expect(await deliver(short)).toEqual({ status: 200, body: { received: true, outcome: "mismatch" } });
-    const usd = fake.event("payment_intent.succeeded", { ...intent, status: "succeeded", amount_received: 500_000, currency: "usd" });
+    const usd = stripe.fake.event("payment_intent.succeeded", { ...intent, status: "succeeded", amount_received: 500_000, currency: "usd" });
     expect((await deliver(usd)).body.outcome).toBe("mismatch");
     expect((await prisma.bidDeposit.findUniqueOrThrow({ where: { id: deposit.id } })).status).toBe("AWAITING_PAYMENT");
     expect(await prisma.journalEntry.count()).toBe(0);
     expect(await prisma.auditEntry.count({ where: { action: "deposit.mismatch", entityId: deposit.id } })).toBe(2);
     expect(await prisma.processedWebhookEvent.findUniqueOrThrow({ where: { id: short.id } })).toMatchObject({ outcome: `amount-mismatch:${deposit.id}` });
     // The right event still confirms it afterwards.
-    expect((await deliver(fake.succeed(deposit.providerRef!))).body.outcome).toBe("confirmed");
+    expect((await deliver(stripe.fake.succeed(deposit.providerRef!))).body.outcome).toBe("confirmed");
   });
 
   it("marks a failed payment FAILED; the bidder starts again with a new PaymentIntent; unknown payments are ignored with 200", async () => {
     const { tenderId, user, deposit } = await stripeDeposit();
-    expect((await deliver(fake.fail(deposit.providerRef!))).body.outcome).toBe("failed");
+    expect((await deliver(stripe.fake.fail(deposit.providerRef!))).body.outcome).toBe("failed");
     expect((await prisma.bidDeposit.findUniqueOrThrow({ where: { id: deposit.id } })).status).toBe("FAILED");
     const retry = await startStripeDeposit(ctx, user, tenderId);
     expect(retry.id).not.toBe(deposit.id);
     expect(retry.providerRef).not.toBe(deposit.providerRef);
-    expect((await deliver(fake.succeed(retry.providerRef!))).body.outcome).toBe("confirmed");
+    expect((await deliver(stripe.fake.succeed(retry.providerRef!))).body.outcome).toBe("confirmed");
 
-    const stranger = fake.event("payment_intent.succeeded", { ...fake.paymentIntents.get(retry.providerRef!)!, id: "pi_not_ours" });
+    const stranger = stripe.fake.event("payment_intent.succeeded", { ...stripe.fake.paymentIntents.get(retry.providerRef!)!, id: "pi_not_ours" });
     expect(await deliver(stranger)).toEqual({ status: 200, body: { received: true, outcome: "ignored" } });
     // An event type the product does not act on.
-    const created = fake.events.find((e) => e.type === "payment_intent.created")!;
+    const created = stripe.fake.events.find((e) => e.type === "payment_intent.created")!;
     expect(await deliver(created)).toEqual({ status: 200, body: { received: true, outcome: "ignored" } });
   });
 });

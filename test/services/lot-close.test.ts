@@ -97,6 +97,7 @@ describe("closeLot", () => {
 
     const events: LiveEvent[] = [];
     const unsubscribe = subscribe(`lot:${lot!.id}`, (e) => events.push(e));
+    await unsubscribe.ready; // with Redis, the subscription is live only once Redis confirms it
     const closedAt = new Date(close.getTime() + 2_000);
     const result = await closeLot(lot!.id, closedAt);
     const deadline = signingDeadline(closedAt, { signingDays: 5 });
@@ -135,9 +136,9 @@ describe("closeLot", () => {
     const audit = await prisma.auditEntry.findFirstOrThrow({ where: { action: "lot.close", entityId: lot!.id } });
     expect(JSON.parse(audit.after!)).toMatchObject({ outcome: "sold", price: "120000.00", premium: "20000.00", bidders: 2, bidCount: 4 });
 
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Delivery is asynchronous (through Redis when REDIS_URL is set).
+    await expect.poll(() => events.filter((e) => e.type === "lot.closed")).toEqual([{ type: "lot.closed", data: { lotId: lot!.id, outcome: "sold", price: "120000.00" } }]);
     unsubscribe();
-    expect(events.filter((e) => e.type === "lot.closed")).toEqual([{ type: "lot.closed", data: { lotId: lot!.id, outcome: "sold", price: "120000.00" } }]);
   });
 
   it("unsold without a bid; the tender closes only with its last lot", async () => {

@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { createApprovedPackage, createDraftTender, createPublishedTender, tenderTimes } from "../fixtures/tenders";
+import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
@@ -11,11 +12,15 @@ import { listNotifications, markRead } from "~/services/tenders/notifications.se
 import { createTenderSchema } from "~/services/tenders/tender-schemas";
 import { createTender, getTender, listTenders, publishTender, tenderEligibility } from "~/services/tenders/tenders.server";
 
+// Publishing queues the close jobs and the emails: the queue records them instead of running them.
+const { calls } = installRecordingQueue();
+
 const ctx = systemContext("test");
 const now = new Date("2026-11-24T02:00:00Z"); // 10:00 in China
 
 beforeEach(async () => {
   resetDatabase();
+  calls.length = 0;
   await seed();
 });
 
@@ -89,8 +94,8 @@ describe("publishing a tender", () => {
     expect(emails.map((e) => e.to)).toEqual(eligibleBidders);
     expect(emails[0]!.subject).toBe("【竞标公示】TND-2026-001 2026年第四季度不良贷款资产包竞标");
     expect(emails[0]!.text).toContain("竞标定金 5000.00 元");
-    // Sent after the commit (email.send per message; without SMTP the outbox keeps them as STORED).
-    await expect.poll(async () => prisma.outboxEmail.count({ where: { template: "tenderPublished", status: "PENDING" } })).toBe(0);
+    // Sent after the commit: one email.send job per message.
+    expect(calls.filter((c) => c.name === "email.send").map((c) => (c.payload as { outboxId: string }).outboxId).sort()).toEqual(emails.map((e) => e.id).sort());
     const notified = await prisma.notification.findMany({ where: { messageKey: "auction.notify.tenderPublished" } });
     expect(notified).toHaveLength(eligibleBidders.length);
     const president = await prisma.user.findUniqueOrThrow({ where: { email: "president@bank.example" } });

@@ -16,6 +16,7 @@
 // true); with different ones it is a 400 idempotency_error; only successful responses are kept.
 import crypto from "node:crypto";
 import http from "node:http";
+import { afterAll, beforeAll } from "vitest";
 
 export const FAKE_API_VERSION = "2026-10-28.endive";
 /** Stripe's eight-digit limit on `amount` (minor units). */
@@ -529,4 +530,34 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
       }),
   };
   return fake;
+}
+
+const stripeEnvNames = ["STRIPE_API_BASE", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const;
+
+/**
+ * For one test file: starts the fake before its tests and points the Stripe settings (env) at it,
+ * then stops it and restores the settings. `stripe.fake` is the running fake.
+ */
+export function installStripeFake(): { readonly fake: StripeFake } {
+  let running: StripeFake | undefined;
+  const saved = Object.fromEntries(stripeEnvNames.map((name) => [name, process.env[name]]));
+  beforeAll(async () => {
+    running = await startStripeFake();
+    process.env.STRIPE_API_BASE = running.url;
+    process.env.STRIPE_SECRET_KEY = running.apiKey;
+    process.env.STRIPE_WEBHOOK_SECRET = running.webhookSecret;
+  });
+  afterAll(async () => {
+    await running?.close();
+    for (const name of stripeEnvNames) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+  return {
+    get fake() {
+      if (!running) throw new Error("the Stripe fake runs only inside the file's tests");
+      return running;
+    },
+  };
 }
