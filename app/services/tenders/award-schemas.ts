@@ -16,7 +16,7 @@ const id = z.string().trim().min(1).max(64);
 export const acceptAwardSchema = z.object({ award_id: id });
 export type AcceptAwardInput = z.infer<typeof acceptAwardSchema>;
 
-/** POST /api/v1/deposits/{depositId}/refund-confirmation (finance): the voucher number (凭证号) of the offline refund. */
+/** POST /api/v1/deposits/{id}/refund-confirm (finance): the voucher number (凭证号) of the offline refund. */
 export const confirmOfflineRefundSchema = z.object({
   voucher: z
     .string({ error: "auction.refund.voucherRequired" })
