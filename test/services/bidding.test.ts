@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
+import { qualifyBidder, tenderWithLots } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
@@ -19,40 +20,9 @@ const start = new Date("2026-11-24T06:00:00Z");
 const during = new Date("2026-11-24T07:00:00Z");
 const reserve = 10_000_000n; // ¥100,000.00
 
-// ---- local fixtures (rows written directly: a published tender with one lot per reserve) ---------
-
-async function publishedTender(opts: { reserves?: bigint[]; startsAt?: Date; closesAt?: Date; audience?: string } = {}) {
-  const officer = await prisma.user.findUniqueOrThrow({ where: { email: "officer@bank.example" } });
-  const closesAt = opts.closesAt ?? close;
-  const startsAt = opts.startsAt ?? start;
-  const bundle = await prisma.bundle.create({
-    data: { targetAmount: reserve, mode: "mixed", seed: 1, selection: "{}", settingsVersion: 1, quality: "{}", createdById: officer.id },
-  });
-  const tender = await prisma.tender.create({
-    data: {
-      number: `TND-2026-${String(Math.floor(Math.random() * 900) + 100)}`, title: "测试竞标", status: "PUBLISHED", audience: opts.audience ?? "BOTH",
-      registrationOpensAt: new Date(startsAt.getTime() - 86_400_000), registrationClosesAt: startsAt, auctionStartsAt: startsAt, auctionEndsAt: closesAt,
-      bidDeposit: 500_000n, incrementMinimum: 100_000n, incrementRate: "0.005", incrementRoundUpTo: 10_000n, antiSnipingMinutes: 5,
-      contractTermMonths: 24, settingsVersion: 1, createdById: officer.id, publishedById: officer.id, publishedAt: startsAt,
-    },
-  });
-  const lots = [];
-  for (const [i, r] of (opts.reserves ?? [reserve]).entries()) {
-    const pkg = await prisma.package.create({
-      data: { bundleId: bundle.id, draftIndex: i + 1, status: "IN_TENDER", targetAmount: r, total: r, hardTotal: 0n, loanCount: 0, quality: "{}", createdById: officer.id },
-    });
-    lots.push(await prisma.tenderLot.create({ data: { tenderId: tender.id, packageId: pkg.id, lotNumber: i + 1, reserve: r, startsAt, closesAt } }));
-  }
-  return { tender, lots };
-}
-
-/** Registered with a confirmed bid deposit: qualified for every lot of the tender. */
-async function qualify(user: AuthUser, tenderId: string) {
-  const registration = await prisma.tenderRegistration.create({
-    data: { tenderId, bidderKey: bidderKeyOf(user), bidderKind: user.organizationKind === "AGENCY" ? "AGENCY" : "STAFF", userId: user.id, organizationId: user.organizationId },
-  });
-  await prisma.bidDeposit.create({ data: { registrationId: registration.id, method: "BANK_TRANSFER", amount: 500_000n, status: "CONFIRMED", confirmedAt: start } });
-}
+const publishedTender = (opts: { reserves?: bigint[]; startsAt?: Date; closesAt?: Date; audience?: string } = {}) =>
+  tenderWithLots({ startsAt: start, closesAt: close, ...opts });
+const qualify = (user: AuthUser, tenderId: string) => qualifyBidder(user, tenderId, start);
 
 // The close job is moved on extensions: the queue records it instead of running it.
 const { calls } = installRecordingQueue();

@@ -4,6 +4,7 @@ import { silentLogger } from "../../jobs/define";
 import { createInProcessQueue } from "../../jobs/inprocess";
 import { jobs } from "../../jobs/registry";
 import { closeLotJob, closeLotJobId, sweepLotsJob } from "../../jobs/tender-jobs";
+import { qualifyBidder, tenderWithLots } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
 import { asUser } from "../support/users";
@@ -22,39 +23,8 @@ const start = new Date("2026-11-24T06:00:00Z");
 const during = new Date("2026-11-24T07:00:00Z");
 const reserve = 10_000_000n; // ¥100,000.00
 
-// ---- local fixtures (rows written directly: a published tender with one lot per reserve) ---------
-
-async function tenderWithLots(opts: { reserves?: bigint[]; closesAt?: Date; startsAt?: Date; status?: string } = {}) {
-  const officer = await prisma.user.findUniqueOrThrow({ where: { email: "officer@bank.example" } });
-  const closesAt = opts.closesAt ?? close;
-  const startsAt = opts.startsAt ?? start;
-  const bundle = await prisma.bundle.create({
-    data: { targetAmount: reserve, mode: "mixed", seed: 1, selection: "{}", settingsVersion: 1, quality: "{}", createdById: officer.id },
-  });
-  const tender = await prisma.tender.create({
-    data: {
-      title: "测试竞标", status: opts.status ?? "PUBLISHED", audience: "BOTH", auctionStartsAt: startsAt, auctionEndsAt: closesAt,
-      bidDeposit: 500_000n, incrementMinimum: 100_000n, incrementRate: "0.005", incrementRoundUpTo: 10_000n, antiSnipingMinutes: 5,
-      contractTermMonths: 24, settingsVersion: 1, createdById: officer.id,
-    },
-  });
-  const lots = [];
-  for (const [i, r] of (opts.reserves ?? [reserve]).entries()) {
-    const pkg = await prisma.package.create({
-      data: { bundleId: bundle.id, draftIndex: i + 1, status: "IN_TENDER", targetAmount: r, total: r, hardTotal: 0n, loanCount: 0, quality: "{}", createdById: officer.id },
-    });
-    lots.push(await prisma.tenderLot.create({ data: { tenderId: tender.id, packageId: pkg.id, lotNumber: i + 1, reserve: r, startsAt, closesAt } }));
-  }
-  return { tender, lots };
-}
-
-async function qualify(user: AuthUser, tenderId: string) {
-  const registration = await prisma.tenderRegistration.create({
-    data: { tenderId, bidderKey: bidderKeyOf(user), bidderKind: user.organizationKind === "AGENCY" ? "AGENCY" : "STAFF", userId: user.id, organizationId: user.organizationId },
-  });
-  await prisma.bidDeposit.create({ data: { registrationId: registration.id, method: "BANK_TRANSFER", amount: 500_000n, status: "CONFIRMED", confirmedAt: start } });
-  return registration;
-}
+const lotsOf = (opts: { reserves?: bigint[]; closesAt?: Date; startsAt?: Date; status?: string } = {}) => tenderWithLots({ startsAt: start, closesAt: close, ...opts });
+const qualify = (user: AuthUser, tenderId: string) => qualifyBidder(user, tenderId, start);
 
 // The close job is moved on extensions: the queue records it instead of running it.
 const { calls, queue: recordingQueue } = installRecordingQueue();
@@ -85,7 +55,7 @@ async function snapshot(lotId: string) {
 
 describe("closeLot", () => {
   it("sold: the highest bid wins, award round 1 with the signing deadline, winner and loser told, lot.closed published", async () => {
-    const { tender, lots: [lot] } = await tenderWithLots();
+    const { tender, lots: [lot] } = await lotsOf();
     await prisma.user.update({ where: { id: bidder.id }, data: { locale: "en" } }); // the loser reads English
     await prisma.tender.update({ where: { id: tender.id }, data: { number: "TND-2026-007" } });
     await qualify(bidder, tender.id);
@@ -142,7 +112,7 @@ describe("closeLot", () => {
   });
 
   it("unsold without a bid; the tender closes only with its last lot", async () => {
-    const { tender, lots: [first, second] } = await tenderWithLots({ reserves: [reserve, reserve], closesAt: close });
+    const { tender, lots: [first, second] } = await lotsOf({ reserves: [reserve, reserve], closesAt: close });
     await prisma.tenderLot.update({ where: { id: second!.id }, data: { closesAt: new Date(close.getTime() + 10 * MIN) } });
     expect(await closeLot(first!.id, close)).toEqual({ lotId: first!.id, outcome: "unsold", tenderClosed: false });
     expect(await prisma.tenderLot.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "UNSOLD", closedAt: close });
@@ -153,7 +123,7 @@ describe("closeLot", () => {
   });
 
   it("running twice changes nothing the second time", async () => {
-    const { tender, lots: [lot] } = await tenderWithLots();
+    const { tender, lots: [lot] } = await lotsOf();
     await qualify(bidder, tender.id);
     await bid(bidder, lot!.id, "100000", "a");
     await closeLot(lot!.id, close);
@@ -163,7 +133,7 @@ describe("closeLot", () => {
   });
 
   it("not yet due (moved by an extension): nothing changes and a close job is queued at the new close", async () => {
-    const { tender, lots: [lot] } = await tenderWithLots();
+    const { tender, lots: [lot] } = await lotsOf();
     await qualify(bidder, tender.id);
     const extended = await bid(bidder, lot!.id, "100000", "late", new Date(close.getTime() - MIN));
     calls.length = 0;
@@ -177,7 +147,7 @@ describe("closeLot", () => {
   });
 
   it("leaves lots of unpublished tenders alone", async () => {
-    const { lots: [lot] } = await tenderWithLots({ status: "DRAFT" });
+    const { lots: [lot] } = await lotsOf({ status: "DRAFT" });
     expect(await closeLot(lot!.id, close)).toEqual({ lotId: lot!.id, outcome: "not_published" });
     expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: lot!.id } })).status).toBe("OPEN");
   });
@@ -185,7 +155,7 @@ describe("closeLot", () => {
 
 describe("jobs and the sweeper", () => {
   it("scheduleLotCloses puts one close job per open lot at its close (deterministic id)", async () => {
-    const { tender, lots } = await tenderWithLots({ reserves: [reserve, reserve] });
+    const { tender, lots } = await lotsOf({ reserves: [reserve, reserve] });
     expect(await scheduleLotCloses(tender.id, during)).toBe(2);
     expect(calls).toEqual(
       lots.map((lot) => ({ op: "reschedule", name: "tenders.closeLot", jobId: `tenders.closeLot__${lot.id}`, payload: { lotId: lot.id }, delayMs: 60 * MIN })),
@@ -193,9 +163,9 @@ describe("jobs and the sweeper", () => {
   });
 
   it("sweepDueLots closes an overdue lot whose job was lost, and only that", async () => {
-    const { tender, lots: [overdue, later] } = await tenderWithLots({ reserves: [reserve, reserve] });
+    const { tender, lots: [overdue, later] } = await lotsOf({ reserves: [reserve, reserve] });
     await prisma.tenderLot.update({ where: { id: later!.id }, data: { closesAt: new Date(close.getTime() + 30 * MIN) } });
-    const draft = await tenderWithLots({ status: "DRAFT" });
+    const draft = await lotsOf({ status: "DRAFT" });
     await qualify(bidder, tender.id);
     await bid(bidder, overdue!.id, "100000", "a");
 
@@ -208,7 +178,7 @@ describe("jobs and the sweeper", () => {
 
   it("the job handlers close a due lot with the server clock", async () => {
     const past = new Date(Date.now() - MIN);
-    const { lots: [a, b] } = await tenderWithLots({ reserves: [reserve, reserve], startsAt: new Date(past.getTime() - 60 * MIN), closesAt: past });
+    const { lots: [a, b] } = await lotsOf({ reserves: [reserve, reserve], startsAt: new Date(past.getTime() - 60 * MIN), closesAt: past });
     await closeLotJob.handler({ lotId: a!.id }, { jobId: closeLotJobId(a!.id), attempt: 1, logger: silentLogger });
     expect((await prisma.tenderLot.findUniqueOrThrow({ where: { id: a!.id } })).status).toBe("UNSOLD");
     await sweepLotsJob.handler({}, { jobId: "sweep", attempt: 1, logger: silentLogger });
@@ -217,7 +187,7 @@ describe("jobs and the sweeper", () => {
 
   it("with the real in-process queue, the close job moved by a bid runs at the new close", async () => {
     const realNow = Date.now();
-    const { tender, lots: [lot] } = await tenderWithLots({ startsAt: new Date(realNow - 60 * MIN), closesAt: new Date(realNow + 60 * MIN) });
+    const { tender, lots: [lot] } = await lotsOf({ startsAt: new Date(realNow - 60 * MIN), closesAt: new Date(realNow + 60 * MIN) });
     await qualify(bidder, tender.id);
     const queue = createInProcessQueue({ ...jobs, closeLotJob, sweepLotsJob });
     globalThis.__jobQueue = queue;
