@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { FieldError, FormError, SubmitButton, type ActionFormState } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
-import { enumLabel } from "~/components/loan-book";
+import { MaskedLoanCells } from "~/components/package-loans";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
 import { PackageComposition } from "~/components/package-composition";
 import { QualityReport } from "~/components/quality-report";
@@ -436,17 +436,7 @@ export default function PackagePage() {
               <td className={cell}>
                 <Link to={`/loans/${encodeURIComponent(l.loanNumber)}`} className="whitespace-nowrap text-blue-700 hover:underline">{l.loanNumber}</Link>
               </td>
-              <td className={cell}>
-                {l.borrowerName}
-                <span className="block font-mono text-xs text-slate-500">{l.borrowerIdMasked}</span>
-              </td>
-              <td className={cell}>{l.branchName}<span className="block text-xs text-slate-500">{l.region}</span></td>
-              <td className={`${cell} whitespace-nowrap text-right`}>{money(l.principal)}</td>
-              <td className={`${cell} whitespace-nowrap text-right`}>{money(l.claim)}</td>
-              <td className={`${cell} whitespace-nowrap text-right font-medium`}>{money(l.price)}</td>
-              <td className={cell}>{enumLabel(t, "difficulty", l.difficulty)}</td>
-              <td className={cell}>{enumLabel(t, "collateral", l.collateral)}</td>
-              <td className={`${cell} whitespace-nowrap`}>{labelOf(t, `packages.overdue.${l.overdueBucket}`, l.overdueBucket)}</td>
+              <MaskedLoanCells loan={l} t={t} money={money} />
               {canMove ? <td className={cell}><MoveForm loanNumber={l.loanNumber} siblings={siblings} /></td> : null}
             </tr>
           ))}

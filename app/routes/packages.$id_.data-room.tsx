@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, type ActionFormState } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
 import { enumLabel } from "~/components/loan-book";
+import { MaskedLoanCells, overdueLabel } from "~/components/package-loans";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
 import type { DataRoomRefusal } from "~/domain/data-room";
 import type { EligibilityReason } from "~/domain/eligibility";
@@ -10,7 +11,7 @@ import { UserError } from "~/domain/errors";
 import { userErrorState } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { notFound, requireUser } from "~/infra/auth.server";
-import { formatCny, formatDate, isMessageKey, type Translate } from "~/infra/i18n";
+import { formatCny, formatDate, isMessageKey } from "~/infra/i18n";
 import { clientIp, redirectWithToast } from "~/infra/session.server";
 import { eligibilityOf } from "~/services/identity/organizations.server";
 import {
@@ -169,11 +170,6 @@ function AggregateTable({ title, rows, total, name, testId }: { title: string; r
   );
 }
 
-const overdueLabel = (t: Translate, key: string) => {
-  const k = `packages.overdue.${key}`;
-  return isMessageKey(k) ? t(k) : key;
-};
-
 function RoomPage({ room }: { room: Room }) {
   const t = useT();
   const locale = useLocale();
@@ -226,17 +222,7 @@ function RoomPage({ room }: { room: Room }) {
           {loans.map((l) => (
             <tr key={l.loanNumber} data-testid="data-room-loan" data-loan-number={l.loanNumber}>
               <td className={`${cell} whitespace-nowrap`}>{l.loanNumber}</td>
-              <td className={cell}>
-                {l.borrowerName}
-                <span className="block font-mono text-xs text-slate-500">{l.borrowerIdMasked}</span>
-              </td>
-              <td className={cell}>{l.branchName}<span className="block text-xs text-slate-500">{l.region}</span></td>
-              <td className={`${cell} whitespace-nowrap text-right`}>{money(l.principal)}</td>
-              <td className={`${cell} whitespace-nowrap text-right`}>{money(l.claim)}</td>
-              <td className={`${cell} whitespace-nowrap text-right font-medium`}>{money(l.price)}</td>
-              <td className={cell}>{enumLabel(t, "difficulty", l.difficulty)}</td>
-              <td className={cell}>{enumLabel(t, "collateral", l.collateral)}</td>
-              <td className={`${cell} whitespace-nowrap`}>{overdueLabel(t, l.overdueBucket)}</td>
+              <MaskedLoanCells loan={l} t={t} money={money} />
               <td className={cell}>{enumLabel(t, "fiveTier", l.fiveTier)}</td>
               <td className={cell}>{enumLabel(t, "litigation", l.litigation)}</td>
               <td className={`${cell} whitespace-nowrap`}>{l.limitationExpiresOn}</td>
