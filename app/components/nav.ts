@@ -28,6 +28,8 @@ const rules: NavRule[] = [
   { label: "nav.loanTapes", testId: "nav-loan-tapes", to: () => "/loan-tapes", show: by("loans:import") },
   { label: "nav.pricing", testId: "nav-pricing", to: () => "/pricing", show: by("loans:manage") },
   { label: "nav.packages", testId: "nav-packages", to: () => "/packages", show: by("packages:view") },
+  { label: "nav.tenders", testId: "nav-tenders", to: () => "/tenders", show: (u) => ["packages:view", "tenders:manage", "tenders:bid"].some((p) => can(u.roles, p as Permission)) },
+  { label: "nav.deposits", testId: "nav-deposits", to: () => "/deposits", show: by("settlement:finance") },
   { label: "nav.settings", testId: "nav-settings", to: () => "/settings", show: by("settings:manage") },
   { label: "nav.audit", testId: "nav-audit", to: () => "/audit", show: by("audit:view") },
   { label: "nav.directory", testId: "nav-directory", to: () => "/orgs", show: by("orgs:view-all") },

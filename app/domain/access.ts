@@ -109,6 +109,8 @@ export const protectedRoutes = [
   { path: "/pricing", permission: "loans:manage" },
   { path: "/packages", permission: "packages:view" },
   { path: "/packages/new", permission: "packages:manage" },
+  { path: "/tenders/new", permission: "tenders:manage" },
+  { path: "/deposits", permission: "settlement:finance" },
 ] as const satisfies readonly { path: string; permission: Permission }[];
 export type ProtectedPath = (typeof protectedRoutes)[number]["path"];
 

@@ -24,6 +24,8 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/pricing": ["preservation_officer"],
   "/packages": ["preservation_officer", "approver", "auditor", "finance"],
   "/packages/new": ["preservation_officer"],
+  "/tenders/new": ["preservation_officer"],
+  "/deposits": ["finance"],
 };
 
 describe("permission matrix: every role × every protected page", () => {

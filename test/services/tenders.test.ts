@@ -77,6 +77,34 @@ describe("creating a tender", () => {
     const parsed = createTenderSchema.parse({ ...base, registration_opens_at: "2026-11-20T09:00" });
     expect(parsed.registration_opens_at.toISOString()).toBe("2026-11-20T01:00:00.000Z");
   });
+
+  it("takes the officer's own deposit, increment rule and anti-sniping window, else the settings in force; refuses bad ones", async () => {
+    const officer = await asUser("officer@bank.example");
+    const a = await createApprovedPackage({ prefix: "A", now });
+    const input = createTenderSchema.parse({
+      title: "T", package_ids: [a.id], audience: "BOTH", ...tenderTimes(now),
+      bid_deposit: "8000", increment_minimum: "", increment_rate: "0.01", increment_round_up_to: "", anti_sniping_minutes: "2",
+    });
+    const created = await createTender(ctx, officer, input, now);
+    expect(await prisma.tender.findUniqueOrThrow({ where: { id: created.id } })).toMatchObject({
+      bidDeposit: 800_000n, incrementMinimum: 100_000n, incrementRate: "0.01", incrementRoundUpTo: 10_000n, antiSnipingMinutes: 2, settingsVersion: 1,
+    });
+    const audit = await prisma.auditEntry.findFirstOrThrow({ where: { action: "tender.create", entityId: created.id } });
+    expect(JSON.parse(audit.after ?? "{}").overridden).toEqual(["bidDeposit", "incrementRate", "antiSnipingMinutes"]);
+
+    const base = { title: "T", package_ids: ["p1"], audience: "BOTH", ...tenderTimes(now) };
+    const issue = (over: Record<string, unknown>) => createTenderSchema.safeParse({ ...base, ...over }).error?.issues[0]?.message;
+    expect(issue({ bid_deposit: "0" })).toBe("auction.tender.invalidBidDeposit");
+    expect(issue({ bid_deposit: "12.345" })).toBe("auction.tender.invalidBidDeposit");
+    expect(issue({ increment_minimum: "-5" })).toBe("auction.tender.invalidIncrementMinimum");
+    expect(issue({ increment_rate: "1" })).toBe("auction.tender.invalidIncrementRate");
+    expect(issue({ increment_rate: "half" })).toBe("auction.tender.invalidIncrementRate");
+    expect(issue({ increment_round_up_to: "abc" })).toBe("auction.tender.invalidIncrementRounding");
+    expect(issue({ anti_sniping_minutes: "0" })).toBe("auction.tender.invalidAntiSniping");
+    expect(issue({ anti_sniping_minutes: "61" })).toBe("auction.tender.invalidAntiSniping");
+    expect(issue({ anti_sniping_minutes: "2.5" })).toBe("auction.tender.invalidAntiSniping");
+    expect(createTenderSchema.parse(base)).not.toHaveProperty("bid_deposit", expect.anything());
+  });
 });
 
 describe("publishing a tender", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parsePositiveYuan, parseRate } from "~/domain/money";
 
 /**
  * The inputs of tenders, registration and bid deposits (issue 6, items 1–3), one zod schema per input
@@ -29,6 +30,34 @@ const instant = (key: string) =>
 
 const position = z.string().trim().min(1).max(100);
 
+/** An optional amount in yuan ("5000" or "5000.00", at most 2 decimals, > 0); empty means "the setting in force". */
+const optionalYuan = (key: string) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && !value.trim() ? undefined : typeof value === "number" ? String(value) : value),
+    z
+      .string({ error: key })
+      .trim()
+      .refine((v) => parsePositiveYuan(v) !== null, { error: key })
+      .optional(),
+  );
+
+/** An optional exact rate as a decimal ("0.005"), 0 ≤ rate < 1; empty means "the setting in force". */
+const optionalRate = z.preprocess(
+  (value) => (typeof value === "string" && !value.trim() ? undefined : typeof value === "number" ? String(value) : value),
+  z
+    .string({ error: "auction.tender.invalidIncrementRate" })
+    .trim()
+    .refine((v) => {
+      try {
+        const r = parseRate(v);
+        return r.numerator >= 0n && r.numerator < r.denominator;
+      } catch {
+        return false;
+      }
+    }, { error: "auction.tender.invalidIncrementRate" })
+    .optional(),
+);
+
 /** POST /api/v1/tenders and the new-tender form: a draft tender from approved packages (each a lot). */
 export const createTenderSchema = z
   .object({
@@ -46,6 +75,15 @@ export const createTenderSchema = z
     registration_closes_at: instant("auction.tender.invalidTime"),
     auction_starts_at: instant("auction.tender.invalidTime"),
     auction_ends_at: instant("auction.tender.invalidTime"),
+    // The tender's own terms (issue 6 item 1); each left out takes the setting in force.
+    bid_deposit: optionalYuan("auction.tender.invalidBidDeposit").meta({ description: "Bid deposit in yuan, e.g. \"5000.00\"; default: the setting in force." }),
+    increment_minimum: optionalYuan("auction.tender.invalidIncrementMinimum").meta({ description: "Minimum increment in yuan; default: the setting." }),
+    increment_rate: optionalRate.meta({ description: "Increment as a share of the reserve, e.g. \"0.005\"; default: the setting." }),
+    increment_round_up_to: optionalYuan("auction.tender.invalidIncrementRounding").meta({ description: "Increments are rounded up to a multiple of this, in yuan; default: the setting." }),
+    anti_sniping_minutes: z.preprocess(
+      (value) => (typeof value === "string" ? (value.trim() ? Number(value.trim()) : undefined) : value),
+      z.number({ error: "auction.tender.invalidAntiSniping" }).int({ error: "auction.tender.invalidAntiSniping" }).min(1, { error: "auction.tender.invalidAntiSniping" }).max(60, { error: "auction.tender.invalidAntiSniping" }).optional(),
+    ).meta({ description: "Anti-sniping window in minutes (1–60); default: the setting." }),
   })
   .superRefine((input, ctx) => {
     const t = (d: Date) => d.getTime();

@@ -2,7 +2,8 @@ import { can } from "~/domain/access";
 import { todayInChina } from "~/domain/calendar";
 import { addMonths, checkEligibility, type EligibilityReason } from "~/domain/eligibility";
 import { UserError } from "~/domain/errors";
-import { toYuanString } from "~/domain/money";
+import { formatRate, parsePositiveYuan, parseRate, toYuanString } from "~/domain/money";
+import type { Settings } from "~/domain/settings";
 import { audited, type AuditContext, type Tx } from "~/infra/audit.server";
 import { forbidden, notFound, type AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
@@ -182,7 +183,7 @@ export async function nextTenderNumber(tx: Tx, year: number): Promise<string> {
 export async function createTender(ctx: AuditContext, user: TenderActor, input: CreateTenderInput, now = new Date()) {
   requirePermission(user, "tenders:manage");
   const settings = await settingsAt(now);
-  const values = settings.values;
+  const terms = tenderTermsFrom(input, settings.values);
   return audited(ctx, async (tx, audit) => {
     const packages = await tx.package.findMany({ where: { id: { in: input.package_ids } }, select: { id: true, number: true, status: true, total: true } });
     const byId = new Map(packages.map((p) => [p.id, p]));
@@ -209,13 +210,13 @@ export async function createTender(ctx: AuditContext, user: TenderActor, input: 
         registrationClosesAt: input.registration_closes_at,
         auctionStartsAt: input.auction_starts_at,
         auctionEndsAt: input.auction_ends_at,
-        bidDeposit: BigInt(values.bidDepositFen),
+        bidDeposit: terms.bidDeposit,
         currency: "cny",
-        incrementMinimum: BigInt(values.incrementMinimumFen),
-        incrementRate: values.incrementRate,
-        incrementRoundUpTo: BigInt(values.incrementRoundUpToFen),
-        antiSnipingMinutes: values.antiSnipingMinutes,
-        contractTermMonths: values.contractTermMonths,
+        incrementMinimum: terms.incrementMinimum,
+        incrementRate: terms.incrementRate,
+        incrementRoundUpTo: terms.incrementRoundUpTo,
+        antiSnipingMinutes: terms.antiSnipingMinutes,
+        contractTermMonths: settings.values.contractTermMonths,
         settingsVersion: settings.version,
         createdById: user.id,
         createdAt: now,
@@ -234,10 +235,35 @@ export async function createTender(ctx: AuditContext, user: TenderActor, input: 
         packages: input.package_ids.map((id) => byId.get(id)!.number), bidDeposit: toYuanString(tender.bidDeposit),
         registration: [input.registration_opens_at.toISOString(), input.registration_closes_at.toISOString()],
         auction: [input.auction_starts_at.toISOString(), input.auction_ends_at.toISOString()], settingsVersion: settings.version,
+        increment: { minimum: toYuanString(terms.incrementMinimum), rate: terms.incrementRate, roundUpTo: toYuanString(terms.incrementRoundUpTo) },
+        antiSnipingMinutes: terms.antiSnipingMinutes, overridden: terms.overridden,
       },
     });
     return tender;
   });
+}
+
+/**
+ * The tender's own auction terms: what the officer set, else the setting in force. `overridden`
+ * names the terms that differ from the settings (kept in the audit entry).
+ */
+export function tenderTermsFrom(input: Pick<CreateTenderInput, "bid_deposit" | "increment_minimum" | "increment_rate" | "increment_round_up_to" | "anti_sniping_minutes">, values: Settings) {
+  const yuan = (text: string | undefined, fallback: string) => (text === undefined ? BigInt(fallback) : parsePositiveYuan(text)!);
+  const terms = {
+    bidDeposit: yuan(input.bid_deposit, values.bidDepositFen),
+    incrementMinimum: yuan(input.increment_minimum, values.incrementMinimumFen),
+    incrementRate: input.increment_rate ?? values.incrementRate,
+    incrementRoundUpTo: yuan(input.increment_round_up_to, values.incrementRoundUpToFen),
+    antiSnipingMinutes: input.anti_sniping_minutes ?? values.antiSnipingMinutes,
+  };
+  const overridden = [
+    terms.bidDeposit !== BigInt(values.bidDepositFen) ? "bidDeposit" : null,
+    terms.incrementMinimum !== BigInt(values.incrementMinimumFen) ? "incrementMinimum" : null,
+    formatRate(parseRate(terms.incrementRate)) !== formatRate(parseRate(values.incrementRate)) ? "incrementRate" : null,
+    terms.incrementRoundUpTo !== BigInt(values.incrementRoundUpToFen) ? "incrementRoundUpTo" : null,
+    terms.antiSnipingMinutes !== values.antiSnipingMinutes ? "antiSnipingMinutes" : null,
+  ].filter((k): k is string => k !== null);
+  return { ...terms, overridden };
 }
 
 /**
