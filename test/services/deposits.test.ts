@@ -223,4 +223,28 @@ describe("Stripe deposits and the webhook", () => {
     const created = stripe.fake.events.find((e) => e.type === "payment_intent.created")!;
     expect(await deliver(created)).toEqual({ status: 200, body: { received: true, outcome: "ignored" } });
   });
+
+  it("refunds money the bidder does not need: a declined payment paid later after a bank transfer was confirmed", async () => {
+    const { tenderId, user, registration, deposit } = await stripeDeposit();
+    expect((await deliver(stripe.fake.fail(deposit.providerRef!))).body.outcome).toBe("failed");
+    // The bidder pays by bank transfer instead; finance confirms it.
+    const transfer = await declareOfflineDeposit(ctx, user, tenderId, { method: "BANK_TRANSFER" });
+    await confirmOfflineDeposit(ctx, await asUser("finance@bank.example"), transfer.id, { voucher_number: "PZ-1" });
+    // Then the customer retries the declined PaymentIntent at Stripe, and it succeeds.
+    const late = await deliver(stripe.fake.succeed(deposit.providerRef!));
+    expect(late.body.outcome).toBe("duplicate_payment");
+    const surplus = await prisma.bidDeposit.findUniqueOrThrow({ where: { id: deposit.id } });
+    expect(surplus).toMatchObject({ status: "REFUND_PENDING", refundRef: expect.stringMatching(/^re_/) });
+    expect(await prisma.auditEntry.count({ where: { action: "deposit.surplus", entityId: deposit.id } })).toBe(1);
+    // Stripe was asked for exactly this refund; its webhook settles it with the refund entry.
+    const refunds = [...stripe.fake.refunds.values()];
+    expect(refunds.map((r) => [r.payment_intent, r.amount])).toEqual([[deposit.providerRef, 500_000]]);
+    expect((await deliver(stripe.fake.events.findLast((e) => e.type === "refund.created")!)).status).toBe(200);
+    expect((await prisma.bidDeposit.findUniqueOrThrow({ where: { id: deposit.id } })).status).toBe("REFUNDED");
+    // The bank transfer is the one deposit held; the ledger balances.
+    expect((await prisma.bidDeposit.findUniqueOrThrow({ where: { id: transfer.id } })).status).toBe("CONFIRMED");
+    expect(await depositAccountBalance(registration.bidderKey)).toBe(500_000n);
+    const totals = await ledgerTotals();
+    expect(totals.debits).toBe(totals.credits);
+  });
 });

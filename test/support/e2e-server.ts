@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { startStripeFake, type StripeFake } from "./stripe-fake";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -18,6 +19,8 @@ declare module "vitest" {
     baseUrl: string;
     /** file:<tmp>/e2e.db — the server's database, seeded. */
     databaseUrl: string;
+    /** The local Stripe fake the server talks to (its customer side: POST /__customer/payment_intents/{id}/pay). */
+    stripeFakeUrl: string;
   }
 }
 
@@ -96,9 +99,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   let child: ChildProcess | undefined;
   let worker: ChildProcess | undefined;
+  let stripe: StripeFake | undefined;
   const cleanup = async () => {
     if (worker) await stop(worker);
     if (child) await stop(child);
+    await stripe?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };
 
@@ -108,6 +113,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
+    // Stripe, as the server sees it: the API on loopback, and webhooks signed and sent to the server.
+    stripe = await startStripeFake({ webhookUrl: `${baseUrl}/webhooks/stripe` });
+    env.STRIPE_API_BASE = stripe.url;
+    env.STRIPE_SECRET_KEY = stripe.apiKey;
+    env.STRIPE_WEBHOOK_SECRET = stripe.webhookSecret;
     let output = "";
     child = spawn(binPath("remix-serve"), [serverBuild], {
       cwd: root,
@@ -159,6 +169,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
     project.provide("baseUrl", baseUrl);
     project.provide("databaseUrl", databaseUrl);
+    project.provide("stripeFakeUrl", stripe.url);
     process.env.E2E_BASE_URL = baseUrl;
     process.env.E2E_DATABASE_URL = databaseUrl;
   } catch (error) {

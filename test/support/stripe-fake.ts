@@ -122,6 +122,14 @@ export interface StripeFake {
   event(type: string, object: FakePaymentIntent | FakeRefund): FakeEvent;
   /** Serializes and signs an event like Stripe, POSTs it to `url`; returns the receiver's answer. */
   deliver(url: string, event: FakeEvent | string, options?: DeliverOptions): Promise<{ status: number; body: string }>;
+  /**
+   * Like a webhook endpoint configured in Stripe's dashboard: when set, every event the fake produces
+   * is signed and POSTed there (in order, retried a few times on failure), as Stripe would. Unset
+   * (the default), events are only recorded and tests deliver them by hand.
+   */
+  webhookUrl: string | null;
+  /** Resolves when every event produced so far has been delivered to webhookUrl (or given up). */
+  delivered(): Promise<void>;
   /** Forgets all objects, events, requests and idempotency keys. */
   reset(): void;
   close(): Promise<void>;
@@ -237,7 +245,7 @@ function metadataParam(body: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
-export async function startStripeFake(options: { apiKey?: string; webhookSecret?: string } = {}): Promise<StripeFake> {
+export async function startStripeFake(options: { apiKey?: string; webhookSecret?: string; webhookUrl?: string } = {}): Promise<StripeFake> {
   const apiKey = options.apiKey ?? `sk_test_fake_${crypto.randomBytes(8).toString("hex")}`;
   const webhookSecret = options.webhookSecret ?? `whsec_${crypto.randomBytes(24).toString("base64url")}`;
   const requests: RecordedRequest[] = [];
@@ -259,7 +267,38 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
       type,
     };
     events.push(event);
+    if (fake.webhookUrl) autoDeliver(fake.webhookUrl, event);
     return event;
+  }
+
+  // Stripe delivers each event to the endpoint and retries while it does not answer 2xx; in order here.
+  let deliveries: Promise<void> = Promise.resolve();
+  function autoDeliver(target: string, event: FakeEvent): void {
+    deliveries = deliveries.then(async () => {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        try {
+          const answer = await fake.deliver(target, event);
+          if (answer.status >= 200 && answer.status < 300) return;
+        } catch {
+          // the receiver is down: try again
+        }
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    });
+  }
+
+  /**
+   * The customer's side, which Stripe.js and the payment pages are in reality: POST
+   * /__customer/payment_intents/{id}/pay (or /decline) — the customer paid (or the card was declined).
+   * Not part of Stripe's API; no API key (only tests on loopback reach the fake).
+   */
+  function customerAction(method: string, path: string): { status: number; json: unknown } | null {
+    const match = /^\/__customer\/payment_intents\/([^/]+)\/(pay|decline)$/.exec(path);
+    if (method !== "POST" || !match) return null;
+    const intent = paymentIntents.get(decodeURIComponent(match[1]!));
+    if (!intent) return { status: 404, json: { error: { type: "invalid_request_error", message: "No such payment_intent" } } };
+    const event = match[2] === "pay" ? markSucceeded(intent) : markFailed(intent);
+    return { status: 200, json: { event: event.id, status: intent.status } };
   }
 
   function intentOrThrow(id: string, param = "intent"): FakePaymentIntent {
@@ -428,6 +467,11 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
         res.end(json);
       };
       try {
+        const customer = customerAction(method, url.pathname);
+        if (customer) {
+          send(customer.status, JSON.stringify(customer.json));
+          return;
+        }
         const auth = record.authorization;
         if (!auth || !auth.startsWith("Bearer ")) {
           throw new ApiError(401, {
@@ -480,6 +524,8 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
     refunds,
     events,
     refundStatus: "succeeded",
+    webhookUrl: options.webhookUrl ?? null,
+    delivered: () => deliveries,
     succeed: (id) => markSucceeded(intentOrThrow(id)),
     fail: (id, message) => markFailed(intentOrThrow(id), message),
     refundSucceeded(id) {

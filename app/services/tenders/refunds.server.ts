@@ -112,7 +112,15 @@ export async function refundTenderDeposits(ctx: AuditContext, tenderId: string, 
     }
   });
 
-  // After commit: ask Stripe for every pending refund of the tender not yet asked (new, or whose call failed before).
+  await requestStripeRefunds(tenderId, run);
+  return run;
+}
+
+/**
+ * After a commit: asks Stripe for every refund of the tender that is pending and not yet asked (new,
+ * a duplicate payment, or one whose call failed before). The refund settles by its webhook.
+ */
+export async function requestStripeRefunds(tenderId: string, run: Pick<RefundRun, "providerRefunds" | "providerErrors"> = { providerRefunds: [], providerErrors: [] }) {
   const pending = await prisma.bidDeposit.findMany({
     where: { status: "REFUND_PENDING", method: "STRIPE", refundRef: null, registration: { tenderId } },
     orderBy: { id: "asc" },

@@ -10,7 +10,7 @@ import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
 import { paymentProvider, PaymentProviderError, STRIPE_MAX_AMOUNT_FEN, type PaymentEvent } from "~/infra/payments/index.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { queueEmailIn } from "~/services/email/outbox.server";
-import { applyRefundEvent } from "./refunds.server";
+import { applyRefundEvent, requestStripeRefunds } from "./refunds.server";
 import { notify, usersOfBidder } from "./notifications.server";
 import type { DeclareOfflineDepositInput, StartStripeDepositInput } from "./tender-schemas";
 import { notEligible, registrationOpenAt, tenderEligibility, type TenderActor } from "./tenders.server";
@@ -93,6 +93,37 @@ async function tellDepositConfirmed(tx: Tx, bidderKey: string, tender: { id: str
     outboxIds.push(email.id);
   }
   await notify(tx, users.map((u) => u.id), "auction.notify.depositConfirmed", { number: tender.number ?? "", amount: toYuanString(deposit.amount) }, link);
+}
+
+/**
+ * Money received that the bidder does not need — a second deposit for the same tender (a declined
+ * Stripe payment retried after a bank transfer was confirmed, say), or one arriving after the tender
+ * closed — is kept on the books (the receipt entry stands) and at once set to be refunded:
+ * REFUND_PENDING, an offline refund instruction for finance or a Stripe refund asked after the commit.
+ */
+async function refundIfSurplusIn(
+  tx: Tx,
+  ctx: AuditContext,
+  deposit: DepositRow,
+  registration: { id: string; tenderId: string; bidderKey: string; tender: { status: string } },
+  now: Date,
+): Promise<boolean> {
+  const held = await tx.bidDeposit.findFirst({
+    where: { registrationId: registration.id, id: { not: deposit.id }, status: { notIn: ["AWAITING_PAYMENT", "DECLARED", "FAILED"] } },
+  });
+  const late = registration.tender.status !== "PUBLISHED";
+  if (!held && !late) return false;
+  const offline = deposit.method !== "STRIPE";
+  const updated = await tx.bidDeposit.updateMany({
+    where: { id: deposit.id, status: "CONFIRMED", version: deposit.version },
+    data: { status: "REFUND_PENDING", refundRequestedAt: now, refundRef: offline ? `offline-refund:refund:${deposit.id}` : null, version: { increment: 1 } },
+  });
+  if (updated.count !== 1) throw new UserError("auction.deposit.concurrentChange", { status: 409 });
+  await appendDepositAudit(tx, ctx, deposit, {
+    status: "REFUND_PENDING", reason: held ? "duplicate" : "tender-closed", heldDepositId: held?.id ?? null,
+    bidderKey: registration.bidderKey, tenderId: registration.tenderId,
+  }, "deposit.surplus");
+  return true;
 }
 
 // ---- registration -------------------------------------------------------------------------------
@@ -288,6 +319,7 @@ export async function confirmOfflineDeposit(ctx: AuditContext, user: TenderActor
     const confirmed = await confirmDepositIn(tx, ctx, row, registration.bidderKey, { confirmedAt: now, confirmedById: user.id, voucherNumber: voucher }, {
       voucherNumber: voucher, confirmedById: user.id, bidderKey: registration.bidderKey, tenderId: registration.tenderId,
     });
+    if (await refundIfSurplusIn(tx, ctx, confirmed, registration, now)) return tx.bidDeposit.findUniqueOrThrow({ where: { id: confirmed.id } });
     await tellDepositConfirmed(tx, registration.bidderKey, registration.tender, confirmed, outboxIds);
     return confirmed;
   });
@@ -300,6 +332,7 @@ export async function confirmOfflineDeposit(ctx: AuditContext, user: TenderActor
 export type PaymentEventOutcome =
   | { outcome: "duplicate"; recorded: string }
   | { outcome: "confirmed"; depositId: string }
+  | { outcome: "duplicate_payment"; depositId: string; tenderId: string }
   | { outcome: "failed"; depositId: string }
   | { outcome: "mismatch"; depositId: string }
   | { outcome: "refund"; detail: string }
@@ -309,6 +342,8 @@ function outcomeText(result: PaymentEventOutcome): string {
   switch (result.outcome) {
     case "confirmed":
       return `deposit-confirmed:${result.depositId}`;
+    case "duplicate_payment":
+      return `duplicate-payment-refunded:${result.depositId}`;
     case "failed":
       return `deposit-failed:${result.depositId}`;
     case "mismatch":
@@ -342,6 +377,7 @@ export async function processPaymentEvent(ctx: AuditContext, event: PaymentEvent
       return handled;
     });
     await sendQueuedEmails(outboxIds);
+    if (result.outcome === "duplicate_payment") await requestStripeRefunds(result.tenderId);
     return result;
   } catch (error) {
     // The same event delivered twice at once: the other delivery recorded it first.
@@ -390,6 +426,7 @@ async function handleEvent(
   const confirmed = await confirmDepositIn(tx, ctx, row, registration.bidderKey, { confirmedAt: now, confirmedById: null }, {
     event: event.id, providerRef: event.providerRef, bidderKey: registration.bidderKey, tenderId: registration.tenderId,
   });
+  if (await refundIfSurplusIn(tx, ctx, confirmed, registration, now)) return { outcome: "duplicate_payment", depositId: row.id, tenderId: registration.tenderId };
   await tellDepositConfirmed(tx, registration.bidderKey, registration.tender, confirmed, outboxIds);
   return { outcome: "confirmed", depositId: row.id };
 }
