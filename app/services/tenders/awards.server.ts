@@ -1,18 +1,19 @@
-import { agencyRoles, can, type Permission } from "~/domain/access";
 import { nextBidderAfterRenege } from "~/domain/auction";
 import { forfeitureEntry, isSigningLate, renegeOutcome, signingDeadline } from "~/domain/award";
 import { UserError } from "~/domain/errors";
 import { toYuanString, type Fen } from "~/domain/money";
 import type { Settings } from "~/domain/settings";
 import { audited, systemContext, type AuditContext, type Tx } from "~/infra/audit.server";
-import { forbidden, type AuthUser } from "~/infra/auth.server";
+import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { queueEmailIn } from "~/services/email/outbox.server";
 import type { templates, TemplateName } from "~/services/email/templates";
 import { settingsAt } from "~/services/settings/settings.server";
+import { requirePermission } from "~/services/packages/bundling.server";
 import { usersOfBidder as recipientsOfBidder } from "./notifications.server";
+import { bidderKeyOf } from "./tenders.server";
 
 /**
  * R4 award and deadline (issue 6, item 6). The winner (or, after a renege, the next bidder) accepts
@@ -27,15 +28,6 @@ import { usersOfBidder as recipientsOfBidder } from "./notifications.server";
 
 export type AwardActor = Omit<AuthUser, "sessionId">;
 
-export function requirePermission(user: Pick<AuthUser, "roles">, permission: Permission): void {
-  if (!can(user.roles, permission)) throw forbidden();
-}
-
-/** The bidder a user acts for: staff `user:<id>`, agency users `org:<organizationId>`. */
-export function bidderKeyOf(user: Pick<AuthUser, "id" | "roles" | "organizationId">): string {
-  return user.roles.some((r) => (agencyRoles as readonly string[]).includes(r)) ? `org:${user.organizationId}` : `user:${user.id}`;
-}
-
 /** The DEPOSIT_HELD account of a bidder key. */
 export function depositAccountOf(tx: Tx, bidderKey: string) {
   if (bidderKey.startsWith("user:")) return ensureAccount(tx, { type: "DEPOSIT_HELD", ownerUserId: bidderKey.slice(5) });
@@ -43,16 +35,9 @@ export function depositAccountOf(tx: Tx, bidderKey: string) {
   throw new Error(`not a bidder key: ${bidderKey}`);
 }
 
-/** The users who hear about a bidder's award or deposit: the staff member, or every user of the agency. */
-export async function usersOfBidder(tx: Tx, bidderKey: string): Promise<string[]> {
-  if (bidderKey.startsWith("user:")) return [bidderKey.slice(5)];
-  const users = await tx.user.findMany({ where: { organizationId: bidderKey.slice(4) }, select: { id: true } });
-  return users.map((u) => u.id);
-}
-
 /** In-app notifications (the bell) for every user of a bidder, in the caller's transaction. */
 export async function notifyBidder(tx: Tx, bidderKey: string, messageKey: string, params: Record<string, string>, link: string | null): Promise<void> {
-  const userIds = await usersOfBidder(tx, bidderKey);
+  const userIds = (await recipientsOfBidder(tx, bidderKey)).map((u) => u.id);
   if (userIds.length === 0) return;
   await tx.notification.createMany({ data: userIds.map((userId) => ({ userId, messageKey, params: JSON.stringify(params), link })) });
 }
@@ -91,7 +76,7 @@ export interface AcceptedAward {
  */
 export async function acceptAward(ctx: AuditContext, user: AwardActor, awardId: string, now = new Date()): Promise<AcceptedAward> {
   requirePermission(user, "tenders:bid");
-  const bidderKey = bidderKeyOf(user);
+  const bidderKey = bidderKeyOf(user, user.organizationKind);
   return audited(ctx, async (tx, audit) => {
     const award = await tx.lotAward.findUnique({ where: { id: awardId }, include: { lot: true } });
     if (!award) throw new UserError("auction.award.notFound", { status: 404 });

@@ -6,7 +6,8 @@ import { prisma } from "~/infra/db.server";
 import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
 import { paymentProvider, type PaymentEvent } from "~/infra/payments/index.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
-import { depositAccountOf, emailBidder, forfeitDepositIn, notifyBidder, requirePermission, type AwardActor } from "./awards.server";
+import { depositAccountOf, emailBidder, forfeitDepositIn, notifyBidder, type AwardActor } from "./awards.server";
+import { requirePermission } from "~/services/packages/bundling.server";
 
 /**
  * R4 refunds of bid deposits (issue 6, item 6). Nothing is refunded until every lot of the tender is

@@ -2,7 +2,8 @@ import { UserError } from "~/domain/errors";
 import { toYuanString, type Fen } from "~/domain/money";
 import { appendAudit, audited, type AuditContext, type Tx } from "~/infra/audit.server";
 import { settingsAt } from "~/services/settings/settings.server";
-import { requirePermission, type AwardActor } from "./awards.server";
+import { requirePermission } from "~/services/packages/bundling.server";
+import type { AwardActor } from "./awards.server";
 
 /**
  * Re-tender (issue 6, item 7). The officer picks UNSOLD or RETURNED lots of a tender: their packages
