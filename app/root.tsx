@@ -9,6 +9,7 @@ import { navFor } from "~/components/nav";
 import { getUser } from "~/infra/auth.server";
 import { defaultLocale, locales, translator, type Locale } from "~/infra/i18n";
 import { popToast, readLocaleCookie, type Toast } from "~/infra/session.server";
+import { unreadNotificationCount } from "~/services/tenders/notification-bell.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: tailwindHref },
@@ -34,6 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         organizationName: user.organizationName,
       },
       nav: user ? navFor(user) : [],
+      unreadNotifications: user ? await unreadNotificationCount(user.id) : 0,
     },
     setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
   );
@@ -103,6 +105,24 @@ function ToastMessage({ toast, locale }: { toast: Toast | null; locale: Locale }
   );
 }
 
+/** The bell: a link to /notifications with the number of unread ones. */
+function NotificationBell({ unread, locale }: { unread: number; locale: Locale }) {
+  const t = translator(locale);
+  const label = unread > 0 ? t("liveLot.bell.unread", { count: unread }) : t("liveLot.bell.label");
+  return (
+    <Link to="/notifications" className="relative rounded p-1 hover:bg-white/10" data-testid="notification-bell" aria-label={label} title={label}>
+      <svg viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth={2} aria-hidden>
+        <path strokeLinecap="round" strokeLinejoin="round" d="M15 17h5l-1.4-1.4A2 2 0 0 1 18 14.2V11a6 6 0 0 0-4-5.7V5a2 2 0 1 0-4 0v.3A6 6 0 0 0 6 11v3.2c0 .5-.2 1-.6 1.4L4 17h5m6 0v1a3 3 0 1 1-6 0v-1m6 0H9" />
+      </svg>
+      {unread > 0 ? (
+        <span className="absolute -right-1 -top-1 min-w-[1.1rem] rounded-full bg-red-600 px-1 text-center text-[10px] font-semibold leading-4" data-testid="notification-count">
+          {unread > 99 ? "99+" : unread}
+        </span>
+      ) : null}
+    </Link>
+  );
+}
+
 function Shell({ root, children }: { root: RootData; children: ReactNode }) {
   const t = translator(root.locale);
   return (
@@ -116,6 +136,7 @@ function Shell({ root, children }: { root: RootData; children: ReactNode }) {
             <LanguageSwitch locale={root.locale} />
             {root.user ? (
               <>
+                <NotificationBell unread={root.unreadNotifications} locale={root.locale} />
                 <span data-testid="current-user">
                   {root.user.displayName} · {root.user.organizationName}
                 </span>

@@ -26,6 +26,8 @@ export function stripeEnv() {
     webhookSecret: process.env.STRIPE_WEBHOOK_SECRET || undefined,
     /** An origin such as http://127.0.0.1:12111 (a local server speaking Stripe's API); unset = Stripe itself. */
     apiBase: process.env.STRIPE_API_BASE || undefined,
+    /** Publishable key (pk_…) for Stripe's Payment Element in the browser; unset = the tender page shows no card form. */
+    publishableKey: process.env.STRIPE_PUBLISHABLE_KEY || undefined,
   };
 }
 

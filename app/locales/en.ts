@@ -1,3 +1,6 @@
+import { depositDeskEn } from "./areas/deposit-desk.en";
+import { liveLotEn } from "./areas/live-lot.en";
+import { tenderPagesEn } from "./areas/tender-pages.en";
 import { auctionEn } from "./areas/auction.en";
 import { packagesEn } from "./areas/packages.en";
 import { packageBuilderEn } from "./areas/package-builder.en";
@@ -16,6 +19,9 @@ export const en: Record<MessageKey, string> = {
   ...packageBuilderEn,
   ...packagePagesEn,
   ...auctionEn,
+  ...depositDeskEn,
+  ...liveLotEn,
+  ...tenderPagesEn,
   "app.name": "NPL Collection Marketplace",
   "app.bank": "Asset Preservation Dept.",
   "nav.home": "Home",
@@ -58,6 +64,8 @@ export const en: Record<MessageKey, string> = {
   "nav.limitation": "Limitation",
   "nav.loanTapes": "Import loan tapes",
   "nav.packages": "Packages",
+  "nav.tenders": "Tenders",
+  "nav.deposits": "Deposits",
   "nav.pricing": "Pricing",
   "perm.packages:view": "View packages",
   "perm.packages:manage": "Build packages",

@@ -1,3 +1,6 @@
+import { depositDeskZhCN } from "./areas/deposit-desk.zh-CN";
+import { liveLotZhCN } from "./areas/live-lot.zh-CN";
+import { tenderPagesZhCN } from "./areas/tender-pages.zh-CN";
 import { auctionZhCN } from "./areas/auction.zh-CN";
 import { packagesZhCN } from "./areas/packages.zh-CN";
 import { packageBuilderZhCN } from "./areas/package-builder.zh-CN";
@@ -15,6 +18,9 @@ export const zhCN = {
   ...packageBuilderZhCN,
   ...packagePagesZhCN,
   ...auctionZhCN,
+  ...depositDeskZhCN,
+  ...liveLotZhCN,
+  ...tenderPagesZhCN,
   "app.name": "不良贷款清收交易平台",
   "app.bank": "资产保全部",
   "nav.home": "工作台",
@@ -57,6 +63,8 @@ export const zhCN = {
   "nav.limitation": "诉讼时效",
   "nav.loanTapes": "导入贷款清单",
   "nav.packages": "贷款包",
+  "nav.tenders": "竞价项目",
+  "nav.deposits": "保证金",
   "nav.pricing": "定价",
   "perm.packages:view": "查看贷款包",
   "perm.packages:manage": "组包",

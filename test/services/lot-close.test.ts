@@ -111,15 +111,18 @@ describe("closeLot", () => {
     unsubscribe();
   });
 
-  it("unsold without a bid; the tender closes only with its last lot", async () => {
+  it("unsold without a bid; the tender closes only with its last lot, and then its deposits are refunded", async () => {
     const { tender, lots: [first, second] } = await lotsOf({ reserves: [reserve, reserve], closesAt: close });
     await prisma.tenderLot.update({ where: { id: second!.id }, data: { closesAt: new Date(close.getTime() + 10 * MIN) } });
     expect(await closeLot(first!.id, close)).toEqual({ lotId: first!.id, outcome: "unsold", tenderClosed: false });
     expect(await prisma.tenderLot.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ status: "UNSOLD", closedAt: close });
     expect(await prisma.lotAward.count()).toBe(0);
     expect((await prisma.tender.findUniqueOrThrow({ where: { id: tender.id } })).status).toBe("PUBLISHED");
-    expect(await closeLot(second!.id, new Date(close.getTime() + 10 * MIN))).toMatchObject({ outcome: "unsold", tenderClosed: true });
+    expect(calls.filter((c) => c.name === "tenders.refundDeposits")).toHaveLength(0);
+    expect(await closeLot(second!.id, new Date(close.getTime() + 10 * MIN))).toMatchObject({ outcome: "unsold", tenderClosed: true, refundsDue: tender.id });
     expect((await prisma.tender.findUniqueOrThrow({ where: { id: tender.id } })).status).toBe("CLOSED");
+    // Every lot is decided: the refund job is queued at once.
+    expect(calls.filter((c) => c.name === "tenders.refundDeposits").map((c) => c.payload)).toEqual([{ tenderId: tender.id }]);
   });
 
   it("running twice changes nothing the second time", async () => {

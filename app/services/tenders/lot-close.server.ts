@@ -9,7 +9,8 @@ import { getQueue } from "~/infra/queue.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { settingsAt } from "~/services/settings/settings.server";
 import { closeLotJob, closeLotJobId } from "../../../jobs/tender-jobs";
-import { emailBidder } from "./awards.server";
+import { refundTenderDepositsJob } from "../../../jobs/tender-award-jobs";
+import { emailBidder, tenderDecided } from "./awards.server";
 import { notify, usersOfBidder } from "./notifications.server";
 
 /**
@@ -22,7 +23,7 @@ import { notify, usersOfBidder } from "./notifications.server";
 
 export type CloseLotResult =
   | { lotId: string; outcome: "sold"; price: Fen; winnerKey: string; awardId: string; deadline: Date; tenderClosed: boolean }
-  | { lotId: string; outcome: "unsold"; tenderClosed: boolean }
+  | { lotId: string; outcome: "unsold"; tenderClosed: boolean; refundsDue?: string }
   | { lotId: string; outcome: "not_due"; closesAt: Date }
   | { lotId: string; outcome: "already_closed"; status: string }
   | { lotId: string; outcome: "not_published" }
@@ -128,7 +129,7 @@ async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDay
       const result: CloseLotResult =
         decision.outcome === "sold"
           ? { lotId, outcome: "sold", price: decision.price, winnerKey: decision.winner, awardId: award!.id, deadline: award!.deadline, tenderClosed }
-          : { lotId, outcome: "unsold", tenderClosed };
+          : { lotId, outcome: "unsold", tenderClosed, ...((await tenderDecided(tx, lot.tenderId)) ? { refundsDue: lot.tenderId } : {}) };
       return { result, outboxIds };
     },
     { maxWait: 15_000, timeout: 15_000 },
@@ -138,6 +139,8 @@ async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDay
 /** After the commit: "lot.closed" to the lot's watchers, or a close job at the (moved) close. Errors are logged. */
 async function afterClose(result: CloseLotResult, now: Date): Promise<void> {
   try {
+    // An unsold lot that decides the tender (every other lot decided already): the deposits go back now.
+    if (result.outcome === "unsold" && result.refundsDue) await getQueue().enqueue(refundTenderDepositsJob, { tenderId: result.refundsDue });
     if (result.outcome === "sold" || result.outcome === "unsold") {
       await publish(lotChannel(result.lotId), {
         type: "lot.closed",
