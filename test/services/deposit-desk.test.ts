@@ -2,12 +2,12 @@
 // offline deposits, offline refunds), Stripe money in flight (read only), and the latest 50
 // confirmations with who confirmed and the voucher; settlement:finance only.
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../../prisma/seed";
-import { closedTender } from "../../fixtures/tender-awards";
-import { createPublishedTender } from "../../fixtures/tenders";
-import { installRecordingQueue } from "../../support/recording-queue";
-import { resetDatabase } from "../../support/reset-db";
-import { asUser, refusal } from "../../support/users";
+import { seed } from "../../prisma/seed";
+import { closedTender } from "../fixtures/tender-awards";
+import { createPublishedTender } from "../fixtures/tenders";
+import { installRecordingQueue } from "../support/recording-queue";
+import { resetDatabase } from "../support/reset-db";
+import { asUser, refusal } from "../support/users";
 // eslint-disable-next-line no-restricted-imports -- the page's action is called with a Request carrying a session
 import { action as desk, loader as deskLoader } from "~/routes/deposits";
 import { systemContext } from "~/infra/audit.server";
