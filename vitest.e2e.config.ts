@@ -18,5 +18,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A page answers in well under a second, but a loaded CI machine (Chromium, server, worker on 2 cores) can take several.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

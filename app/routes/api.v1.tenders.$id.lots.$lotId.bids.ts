@@ -6,7 +6,7 @@ import { auditContextFor } from "~/infra/audit.server";
 import { bidRequestSchema, bidResultSchema } from "~/services/api/openapi-tenders";
 import { placeBidSchema } from "~/services/tenders/bidding-schemas";
 import { placeBid } from "~/services/tenders/bidding.server";
-import { getTender } from "~/services/tenders/tenders.server";
+import { lotInTender } from "~/services/tenders/tender-page.server";
 
 /**
  * POST /api/v1/tenders/{id}/lots/{lotId}/bids `{ "amount": "123000.00" }` with the header
@@ -21,15 +21,9 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   }
   const body = bidRequestSchema.parse(await postedJson(request, user));
   const input = placeBidSchema.parse({ amount: body.amount, idempotencyKey });
-  // The lot must be one of this tender's (and the tender visible to the bidder).
+  // The lot must be one of this tender's; placeBid refuses drafts (404) and bidders the tender is not open to.
   const lotId = params.lotId ?? "";
-  let inTender = false;
-  try {
-    inTender = (await getTender(user, params.id ?? "")).lots.some((l) => l.id === lotId);
-  } catch (error) {
-    if (!(error instanceof Response) || error.status !== 404) throw error;
-  }
-  if (!inTender) throw new UserError("auction.bid.lotNotFound", { status: 404 });
+  if (!(await lotInTender(lotId, params.id ?? ""))) throw new UserError("auction.bid.lotNotFound", { status: 404 });
   const result = await placeBid(auditContextFor(request, user), user, lotId, input);
   return apiJson(
     bidResultSchema.parse({

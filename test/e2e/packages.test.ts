@@ -151,7 +151,7 @@ describe("loan packages journey", () => {
       contexts.push(bidder.context);
       await bidder.page.goto(`${baseUrl()}/packages/${firstId}/data-room`);
       await bidder.page.getByTestId("undertaking-accept").click();
-      await expect.poll(() => bidder.page.getByTestId("data-room-loan").count()).toBeGreaterThan(0);
+      await expect.poll(() => bidder.page.getByTestId("data-room-loan").count(), { timeout: 15_000 }).toBeGreaterThan(0);
       const room = (await bidder.page.locator("main").textContent())!;
       expect(room).toContain(number);
       expect(room).not.toMatch(/\d{17}[\dX]/); // no full resident ID number

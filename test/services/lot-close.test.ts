@@ -14,7 +14,7 @@ import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { subscribe, type LiveEvent } from "~/infra/live-events.server";
 import { bidderKeyOf, placeBid } from "~/services/tenders/bidding.server";
-import { closeLot, scheduleLotCloses, sweepDueLots } from "~/services/tenders/lot-close.server";
+import { closeLot, scheduleLotCloses, sweepDueLots, tellLosers } from "~/services/tenders/lot-close.server";
 
 const ctx = systemContext("test");
 const MIN = 60_000;
@@ -109,6 +109,28 @@ describe("closeLot", () => {
     // Delivery is asynchronous (through Redis when REDIS_URL is set).
     await expect.poll(() => events.filter((e) => e.type === "lot.closed")).toEqual([{ type: "lot.closed", data: { lotId: lot!.id, outcome: "sold", price: "120000.00" } }]);
     unsubscribe();
+  });
+
+  it("tells the losers once, after the commit; the sweeper tells them when that step was lost", async () => {
+    const { tender, lots: [lot] } = await lotsOf();
+    await qualify(bidder, tender.id);
+    await qualify(bidder2, tender.id);
+    await bid(bidder, lot!.id, "100000", "a");
+    await bid(bidder2, lot!.id, "101000", "b");
+    // As if the process died right after the close committed: the lot and award are there, the losers not told.
+    await prisma.tenderLot.update({ where: { id: lot!.id }, data: { status: "AWAITING_SIGNATURE", closedAt: close } });
+    const registration = await prisma.tenderRegistration.findFirstOrThrow({ where: { tenderId: tender.id, bidderKey: bidderKeyOf(bidder2) } });
+    await prisma.lotAward.create({ data: { lotId: lot!.id, round: 1, bidderKey: bidderKeyOf(bidder2), registrationId: registration.id, price: 10_100_000n, offeredAt: close, deadline: signingDeadline(close, { signingDays: 5 }) } });
+    expect(await prisma.notification.count({ where: { messageKey: "auction.lot.lost" } })).toBe(0);
+
+    await sweepDueLots(new Date(close.getTime() + 2 * MIN));
+    expect((await prisma.notification.findMany({ where: { messageKey: "auction.lot.lost" } })).map((n) => n.userId)).toEqual([bidder.id]);
+    expect((await prisma.outboxEmail.findMany({ where: { template: "lotLost" } })).map((e) => e.to)).toEqual(["bidder@bank.example"]);
+    // Once only: the sweeper and tellLosers again change nothing.
+    await sweepDueLots(new Date(close.getTime() + 3 * MIN));
+    expect(await tellLosers(lot!.id)).toBe(0);
+    expect(await prisma.notification.count({ where: { messageKey: "auction.lot.lost" } })).toBe(1);
+    expect(await prisma.auditEntry.count({ where: { action: "lot.losersTold", entityId: lot!.id } })).toBe(1);
   });
 
   it("unsold without a bid; the tender closes only with its last lot, and then its deposits are refunded", async () => {

@@ -57,6 +57,7 @@ export async function closeLot(lotId: string, now = new Date(), ctx: AuditContex
     try {
       const { result, outboxIds } = await closeOnce(ctx, lotId, now, settings.values.signingDays);
       await sendQueuedEmails(outboxIds);
+      if (result.outcome === "sold") await tellLosersSafely(lotId, ctx);
       await afterClose(result, now);
       return result;
     } catch (error) {
@@ -100,14 +101,12 @@ async function closeOnce(ctx: AuditContext, lotId: string, now: Date, signingDay
         // The winner and every other bidder of the lot: in-app and by email (in each user's language).
         const params = { tender: lot.tender.number ?? lot.tender.title, lotNumber: lot.lotNumber, price: toYuanString(decision.price) };
         const link = `/tenders/${lot.tenderId}`;
+        // The winner here; the other bidders right after the commit (tellLosers), so that the winner is
+        // recorded at the deadline however many bidders there were.
         const winners = await usersOfBidder(tx, decision.winner);
         await notify(tx, winners.map((u) => u.id), "auction.lot.won", { ...params, deadline: `${todayInChina(award!.deadline)} 23:59` }, link);
-        const losers = [...new Set(bids.map((b) => b.bidderKey))].filter((key) => key !== decision.winner);
-        const loserUsers = (await Promise.all(losers.map((key) => usersOfBidder(tx, key)))).flat();
-        await notify(tx, loserUsers.map((u) => u.id), "auction.lot.lost", params, link);
         const email = { number: lot.tender.number ?? "", title: lot.tender.title, lotNumber: lot.lotNumber, price: decision.price, link };
         outboxIds.push(...(await emailBidder(tx, decision.winner, "lotWon", { ...email, deadline: award!.deadline })));
-        for (const key of losers) outboxIds.push(...(await emailBidder(tx, key, "lotLost", email)));
       }
       const stillOpen = await tx.tenderLot.count({ where: { tenderId: lot.tenderId, status: "OPEN" } });
       let tenderClosed = false;
@@ -159,8 +158,65 @@ async function afterClose(result: CloseLotResult, now: Date): Promise<void> {
   }
 }
 
-/** Closes every OPEN lot of a published tender whose close has passed (its job was lost or late). */
+const losersToldAction = "lot.losersTold";
+
+/**
+ * Tells every bidder of a sold lot but the winner that they lost (in-app and by email, in their
+ * language), once per lot: the audit entry `lot.losersTold` marks it done, in the same transaction.
+ * Returns the number of bidders told (0 when already done or the lot is not closed with a winner).
+ */
+export async function tellLosers(lotId: string, ctx: AuditContext = defaultContext): Promise<number> {
+  const { told, outboxIds } = await audited(
+    ctx,
+    async (tx, audit) => {
+      const outboxIds: string[] = [];
+      const done = await tx.auditEntry.count({ where: { action: losersToldAction, entityType: "TenderLot", entityId: lotId } });
+      const lot = await tx.tenderLot.findUnique({
+        where: { id: lotId },
+        include: { tender: { select: { number: true, title: true } }, awards: { where: { round: 1 }, select: { bidderKey: true, price: true } } },
+      });
+      const award = lot?.awards[0];
+      if (done > 0 || !lot || !award) return { told: 0, outboxIds };
+      const bidders = await tx.bid.findMany({ where: { lotId }, distinct: ["bidderKey"], select: { bidderKey: true } });
+      const losers = bidders.map((b) => b.bidderKey).filter((key) => key !== award.bidderKey).sort();
+      const link = `/tenders/${lot.tenderId}`;
+      const params = { tender: lot.tender.number ?? lot.tender.title, lotNumber: lot.lotNumber, price: toYuanString(award.price) };
+      const loserUsers = (await Promise.all(losers.map((key) => usersOfBidder(tx, key)))).flat();
+      await notify(tx, loserUsers.map((u) => u.id), "auction.lot.lost", params, link);
+      const email = { number: lot.tender.number ?? "", title: lot.tender.title, lotNumber: lot.lotNumber, price: award.price, link };
+      for (const key of losers) outboxIds.push(...(await emailBidder(tx, key, "lotLost", email)));
+      await audit({ action: losersToldAction, entityType: "TenderLot", entityId: lotId, after: { losers: losers.length, emails: outboxIds.length } });
+      return { told: losers.length, outboxIds };
+    },
+    { maxWait: 15_000, timeout: 30_000 },
+  );
+  await sendQueuedEmails(outboxIds);
+  return told;
+}
+
+async function tellLosersSafely(lotId: string, ctx: AuditContext): Promise<void> {
+  try {
+    await tellLosers(lotId, ctx);
+  } catch (error) {
+    console.error("lot close: telling the losers failed (the sweeper tries again)", { lotId, error });
+  }
+}
+
+/**
+ * Closes every OPEN lot of a published tender whose close has passed (its job was lost or late), and
+ * tells the losers of lots closed in the last 7 days whose notice was lost (a crash between the two).
+ */
 export async function sweepDueLots(now = new Date()): Promise<CloseLotResult[]> {
+  const recent = await prisma.tenderLot.findMany({
+    where: { closedAt: { gte: new Date(now.getTime() - 7 * 86_400_000), lt: new Date(now.getTime() - 60_000) }, awards: { some: { round: 1 } } },
+    select: { id: true },
+  });
+  if (recent.length) {
+    const told = new Set(
+      (await prisma.auditEntry.findMany({ where: { action: losersToldAction, entityType: "TenderLot", entityId: { in: recent.map((l) => l.id) } }, select: { entityId: true } })).map((e) => e.entityId),
+    );
+    for (const lot of recent) if (!told.has(lot.id)) await tellLosersSafely(lot.id, systemContext("tenders.sweepLots"));
+  }
   const due = await prisma.tenderLot.findMany({
     where: { status: "OPEN", closesAt: { lte: now }, tender: { status: "PUBLISHED" } },
     select: { id: true },
