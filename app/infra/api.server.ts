@@ -19,8 +19,8 @@ export function apiJson(body: unknown, init: { status?: number; headers?: Record
   return Response.json(body, { status: init.status ?? 200, headers: { ...jsonHeaders, ...init.headers } });
 }
 
-export function apiError(status: number, code: string, message: string, fields?: ApiFields, headers?: Record<string, string>): Response {
-  return apiJson({ error: { code, message, ...(fields ? { fields } : {}) } }, { status, headers });
+export function apiError(status: number, code: string, message: string, fields?: ApiFields, headers?: Record<string, string>, details?: Record<string, string | number>): Response {
+  return apiJson({ error: { code, message, ...(fields ? { fields } : {}), ...(details ? { details } : {}) } }, { status, headers });
 }
 
 // ---- rate limit ---------------------------------------------------------------
@@ -115,7 +115,8 @@ export function apiHandler<A extends { request: Request }>(fn: (args: A) => Prom
       if (error instanceof UserError) {
         const message = isMessageKey(error.key) ? t(error.key, error.options.params) : error.key;
         const fields = error.options.field ? { [error.options.field]: [message] } : undefined;
-        return apiError(error.status, error.key, message, fields);
+        const params = error.options.params;
+        return apiError(error.status, error.key, message, fields, undefined, params && Object.keys(params).length ? params : undefined);
       }
       if (error instanceof ZodError) return apiError(400, "invalid_input", t("api.invalidInput"), zodFields(error, locale));
       const id = args.request.headers.get("X-Request-Id") ?? crypto.randomUUID();

@@ -163,6 +163,8 @@ describe("POST /api/v1/tenders/{id}/lots/{lotId}/bids", () => {
     const low = await bid(bidder, tenderId, lotId, "100.00", "k-low");
     expect(low.status).toBe(409);
     expect(low.body.error.code).toBe("auction.refused.below_minimum");
+    // The minimum is in the details too, for programs: bid again at it without reading the state.
+    expect(low.body.error.details).toEqual({ minimum: expect.stringMatching(/^\d+\.\d{2}$/) });
 
     const agency = await tokenFor("admin@huaxin.example");
     const unpaid = await bid(agency, tenderId, lotId, minimum, "k-agency");

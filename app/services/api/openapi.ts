@@ -23,6 +23,10 @@ export const apiErrorSchema = z
       code: z.string().meta({ description: "Stable machine code, e.g. unauthorized, forbidden, not_found, rate_limited, invalid_input, internal, or a domain error key." }),
       message: z.string().meta({ description: "Human-readable message in the token user's language." }),
       fields: z.record(z.string(), z.array(z.string())).optional().meta({ description: "Messages per input field." }),
+      details: z
+        .record(z.string(), z.union([z.string(), z.number()]))
+        .optional()
+        .meta({ description: "The values in the message, for programs, e.g. `minimum` (yuan) when a bid is below the minimum." }),
     }),
   })
   .meta({ id: "Error" });
@@ -123,7 +127,7 @@ export function openApiDocument(serverUrl = "/api/v1") {
       version: "1.0.0",
       description:
         "Bearer tokens are created in the profile page (or `npm run cli -- token create --user EMAIL`) and act with their user's permissions. " +
-        "Errors are always `{ \"error\": { \"code\", \"message\", \"fields\"? } }`. Money is a string of yuan with two decimals.",
+        "Errors are always `{ \"error\": { \"code\", \"message\", \"fields\"?, \"details\"? } }`. Money is a string of yuan with two decimals.",
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
