@@ -100,6 +100,25 @@ describe("placeBid: R3 with worked numbers", () => {
     expect(audience.key).toBe("auction.refused.not_eligible");
   });
 
+  it("answers below-minimum bids from the lot alone for a bidder seen qualified in the last 30 s; accepting always checks everything", async () => {
+    const { tender, lots: [lot] } = await publishedTender();
+    await qualify(bidder, tender.id);
+    await qualify(bidder2, tender.id);
+    await bid(bidder, lot!.id, "100000", "a", during);
+    await bid(bidder2, lot!.id, "101000", "b", during);
+    // The bidder is moved to an excluded position (行长) a moment later.
+    await prisma.user.update({ where: { id: bidder.id }, data: { position: "行长" } });
+    const at = (ms: number) => new Date(during.getTime() + ms);
+    // Within 30 s: below the minimum (¥102,000) is still refused as below the minimum — true, and a refusal either way …
+    const low = await refusal(bid(bidder, lot!.id, "101500", "c", at(20_000)));
+    expect([low.key, low.options.params?.minimum]).toEqual(["auction.refused.below_minimum", "102000.00"]);
+    // … but a bid that could be accepted goes through every check.
+    expect((await refusal(bid(bidder, lot!.id, "102000", "d", at(21_000)))).key).toBe("auction.refused.not_eligible");
+    // That full check forgot the bidder's standing: now the reason is not_eligible, below the minimum too.
+    expect((await refusal(bid(bidder, lot!.id, "101500", "e", at(22_000)))).key).toBe("auction.refused.not_eligible");
+    expect(await prisma.bid.count()).toBe(2);
+  });
+
   it("refuses bids once the lot is closed, even before its time", async () => {
     const { tender, lots: [lot] } = await publishedTender();
     await qualify(bidder, tender.id);
