@@ -47,3 +47,13 @@ export function Table({ head, children, testId }: { head: ReactNode[]; children:
 }
 
 export const cell = "border-b border-slate-100 px-2 py-2 align-top";
+
+/** One labelled value of a definition list (<dl>); `emphasis` for the figures a page is about. */
+export function Fact({ label, children, testId, emphasis }: { label: string; children: ReactNode; testId?: string; emphasis?: boolean }) {
+  return (
+    <div>
+      <dt className="text-slate-500">{label}</dt>
+      <dd className={emphasis ? "text-base font-medium" : undefined} data-testid={testId}>{children}</dd>
+    </div>
+  );
+}

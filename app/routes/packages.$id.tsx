@@ -1,10 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import type { ReactNode } from "react";
 import { FieldError, FormError, SubmitButton, type ActionFormState } from "~/components/forms";
 import { useLocale, useT } from "~/components/i18n";
 import { MaskedLoanCells } from "~/components/package-loans";
-import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
+import { Badge, Card, Fact, PageTitle, Table, cell } from "~/components/page";
 import { PackageComposition } from "~/components/package-composition";
 import { QualityReport } from "~/components/quality-report";
 import { can } from "~/domain/access";
@@ -150,14 +149,6 @@ function ErrorsOf({ messages, params }: { messages?: string[]; params?: Record<s
   );
 }
 
-function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <dt className="text-slate-500">{label}</dt>
-      <dd data-testid={testId}>{children}</dd>
-    </div>
-  );
-}
 
 /** The state of the action when it answered `intent` (and, for a move, this loan). */
 function useMine(intent: Intent | readonly Intent[], loanNumber?: string): ActionResult | undefined {

@@ -1,10 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import type { ReactNode } from "react";
 import { z, ZodError } from "zod";
 import { Countdown } from "~/components/countdown";
 import { useLocale, useT } from "~/components/i18n";
-import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
+import { Badge, Card, Fact, PageTitle, Table, cell } from "~/components/page";
 import { FieldErrors, Refusal } from "~/components/tender-form-errors";
 import {
   audienceLabel, chinaDateTimeLocal, depositMethodLabel, depositStatusLabel, depositStatusTones, labelOf, lotStatusLabel, lotStatusTones,
@@ -18,7 +17,7 @@ import { auditContextFor } from "~/infra/audit.server";
 import { forbidden, requireUser } from "~/infra/auth.server";
 import { stripeEnv } from "~/infra/env.server";
 import { parseForm, type ActionFormState, type FormValues } from "~/infra/forms";
-import { formatCny, formatDateTime } from "~/infra/i18n";
+import { formatCny, formatDateTime, type MessageKey } from "~/infra/i18n";
 import { redirectWithToast } from "~/infra/session.server";
 import { confirmOfflineRefundSchema, retenderSchema, retenderReserves } from "~/services/tenders/award-schemas";
 import { acceptAward } from "~/services/tenders/awards.server";
@@ -223,14 +222,6 @@ function useMine(intent: Intent, target?: string): ActionResult | undefined {
   return result;
 }
 
-function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <dt className="text-slate-500">{label}</dt>
-      <dd data-testid={testId}>{children}</dd>
-    </div>
-  );
-}
 
 const button = "rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60";
 const smallButton = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60";
@@ -564,50 +555,36 @@ function Results({ page }: { page: Data }) {
   );
 }
 
+/** Finance's voucher forms: a declared offline deposit is confirmed, a pending offline refund paid. */
+const voucherForms = {
+  "confirm-deposit": { form: "confirm-deposit", input: "voucher-number", submit: "confirm-deposit-submit", label: "tenderPages.finance.voucher", button: "tenderPages.finance.confirmDeposit" },
+  "confirm-refund": { form: "confirm-refund", input: "refund-voucher-number", submit: "confirm-refund-submit", label: "tenderPages.finance.refundVoucher", button: "tenderPages.finance.confirmRefund" },
+} as const satisfies Record<string, { form: string; input: string; submit: string; label: MessageKey; button: MessageKey }>;
+
 function FinanceDepositForm({ deposit }: { deposit: { id: string; status: string; method: string } }) {
   const t = useT();
   const busy = useBusy();
-  const confirmState = useMine("confirm-deposit", deposit.id);
-  const refundState = useMine("confirm-refund", deposit.id);
-  if (deposit.status === "DECLARED") {
-    return (
-      <Form method="post" className="mt-1 flex flex-wrap items-center gap-2" data-testid="confirm-deposit">
-        <input type="hidden" name="intent" value="confirm-deposit" />
-        <input type="hidden" name="target" value={deposit.id} />
-        <input type="hidden" name="deposit_id" value={deposit.id} />
-        <input
-          name="voucher_number" placeholder={t("tenderPages.finance.voucherPlaceholder")} aria-label={t("tenderPages.finance.voucher")}
-          defaultValue={typeof confirmState?.values?.voucher_number === "string" ? confirmState.values.voucher_number : undefined}
-          aria-invalid={confirmState?.fieldErrors?.voucher_number ? true : undefined} className={input} data-testid="voucher-number"
-        />
-        <button type="submit" disabled={busy} className={smallButton} data-testid="confirm-deposit-submit">{t("tenderPages.finance.confirmDeposit")}</button>
-        <div className="w-full">
-          <FieldErrors field="voucher_number" messages={confirmState?.fieldErrors?.voucher_number} params={confirmState?.formErrorParams} />
-          <Refusal message={confirmState?.formError} params={confirmState?.formErrorParams} />
-        </div>
-      </Form>
-    );
-  }
-  if (deposit.status === "REFUND_PENDING" && deposit.method !== "STRIPE") {
-    return (
-      <Form method="post" className="mt-1 flex flex-wrap items-center gap-2" data-testid="confirm-refund">
-        <input type="hidden" name="intent" value="confirm-refund" />
-        <input type="hidden" name="target" value={deposit.id} />
-        <input type="hidden" name="deposit_id" value={deposit.id} />
-        <input
-          name="voucher_number" placeholder={t("tenderPages.finance.voucherPlaceholder")} aria-label={t("tenderPages.finance.refundVoucher")}
-          defaultValue={typeof refundState?.values?.voucher_number === "string" ? refundState.values.voucher_number : undefined}
-          aria-invalid={refundState?.fieldErrors?.voucher_number ? true : undefined} className={input} data-testid="refund-voucher-number"
-        />
-        <button type="submit" disabled={busy} className={smallButton} data-testid="confirm-refund-submit">{t("tenderPages.finance.confirmRefund")}</button>
-        <div className="w-full">
-          <FieldErrors field="voucher_number" messages={refundState?.fieldErrors?.voucher_number} params={refundState?.formErrorParams} />
-          <Refusal message={refundState?.formError} params={refundState?.formErrorParams} />
-        </div>
-      </Form>
-    );
-  }
-  return null;
+  const intent = deposit.status === "DECLARED" ? "confirm-deposit" : deposit.status === "REFUND_PENDING" && deposit.method !== "STRIPE" ? "confirm-refund" : null;
+  const state = useMine(intent ?? "confirm-deposit", deposit.id);
+  if (!intent) return null;
+  const ids = voucherForms[intent];
+  return (
+    <Form method="post" className="mt-1 flex flex-wrap items-center gap-2" data-testid={ids.form}>
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="target" value={deposit.id} />
+      <input type="hidden" name="deposit_id" value={deposit.id} />
+      <input
+        name="voucher_number" placeholder={t("tenderPages.finance.voucherPlaceholder")} aria-label={t(ids.label)}
+        defaultValue={typeof state?.values?.voucher_number === "string" ? state.values.voucher_number : undefined}
+        aria-invalid={state?.fieldErrors?.voucher_number ? true : undefined} className={input} data-testid={ids.input}
+      />
+      <button type="submit" disabled={busy} className={smallButton} data-testid={ids.submit}>{t(ids.button)}</button>
+      <div className="w-full">
+        <FieldErrors field="voucher_number" messages={state?.fieldErrors?.voucher_number} params={state?.formErrorParams} />
+        <Refusal message={state?.formError} params={state?.formErrorParams} />
+      </div>
+    </Form>
+  );
 }
 
 function Registrations({ page }: { page: Data }) {

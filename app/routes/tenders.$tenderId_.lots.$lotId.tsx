@@ -6,7 +6,7 @@ import { useLocale, useT } from "~/components/i18n";
 import {
   RevalidationGate, displayParams, followMinimum, formatBidTime, initialAmount, newIdempotencyKey, typeAmount, type LiveState,
 } from "~/components/live-lot";
-import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
+import { Badge, Card, Fact, PageTitle, Table, cell } from "~/components/page";
 import { UserError } from "~/domain/errors";
 import { toYuanString } from "~/domain/money";
 import { auditContextFor } from "~/infra/audit.server";
@@ -70,14 +70,6 @@ const statusTones: Record<string, "slate" | "green" | "red" | "amber" | "blue"> 
 const lotStatuses = ["OPEN", "AWAITING_SIGNATURE", "OFFERED_TO_NEXT", "ACCEPTED", "UNSOLD", "RETURNED", "WITHDRAWN"] as const;
 const isLotStatus = (s: string): s is (typeof lotStatuses)[number] => (lotStatuses as readonly string[]).includes(s);
 
-function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <dt className="text-slate-500">{label}</dt>
-      <dd className="text-base font-medium" data-testid={testId}>{children}</dd>
-    </div>
-  );
-}
 
 /**
  * The lot's live events (server-sent): on "ready" (every (re)connect), "bid.accepted" and
@@ -323,26 +315,26 @@ export default function LiveLotPage() {
 
       <Card testId="lot-state">
         <dl className="grid grid-cols-2 gap-4 text-sm md:grid-cols-4">
-          <Fact label={t("liveLot.field.status")}>
+          <Fact emphasis label={t("liveLot.field.status")}>
             <span data-testid="lot-status" data-status={lot.status}>
               <Badge tone={statusTones[lot.status] ?? "slate"}>{statusLabel}</Badge>
             </span>
           </Fact>
-          <Fact label={t("liveLot.field.reserve")} testId="lot-reserve">{formatCny(locale, BigInt(lot.reserve))}</Fact>
-          <Fact label={t("liveLot.field.highBid")} testId="lot-high-bid">
+          <Fact emphasis label={t("liveLot.field.reserve")} testId="lot-reserve">{formatCny(locale, BigInt(lot.reserve))}</Fact>
+          <Fact emphasis label={t("liveLot.field.highBid")} testId="lot-high-bid">
             {lot.highBid !== null ? formatCny(locale, BigInt(lot.highBid)) : t("liveLot.noBid")}
           </Fact>
-          <Fact label={t("liveLot.field.leader")} testId="lot-leader">{lot.highBidAlias ?? "—"}</Fact>
-          <Fact label={t("liveLot.field.countdown")}>
+          <Fact emphasis label={t("liveLot.field.leader")} testId="lot-leader">{lot.highBidAlias ?? "—"}</Fact>
+          <Fact emphasis label={t("liveLot.field.countdown")}>
             <Countdown until={lot.closesAt} serverTime={page.serverTime} testId="lot-countdown" onExpire={reload} />
           </Fact>
-          <Fact label={t("liveLot.field.closesAt")}>
+          <Fact emphasis label={t("liveLot.field.closesAt")}>
             <span data-testid="lot-closes-at" data-closes-at={new Date(lot.closesAt).toISOString()}>{formatDateTime(locale, lot.closesAt)}</span>
           </Fact>
-          <Fact label={t("liveLot.field.increment")} testId="lot-increment">{formatCny(locale, BigInt(lot.increment))}</Fact>
-          <Fact label={t("liveLot.field.bidders")} testId="lot-bidders">{t("liveLot.biddersCount", { count: lot.bidders, bids: lot.bidCount })}</Fact>
+          <Fact emphasis label={t("liveLot.field.increment")} testId="lot-increment">{formatCny(locale, BigInt(lot.increment))}</Fact>
+          <Fact emphasis label={t("liveLot.field.bidders")} testId="lot-bidders">{t("liveLot.biddersCount", { count: lot.bidders, bids: lot.bidCount })}</Fact>
           {page.ability.kind !== "watch_only" ? (
-            <Fact label={t("liveLot.field.myStatus")}>
+            <Fact emphasis label={t("liveLot.field.myStatus")}>
               <span data-testid="lot-my-status" data-status={lot.myStatus}>
                 {t(myStatusKey)}
                 {lot.myAlias ? ` · ${t("liveLot.my.alias", { alias: lot.myAlias })}` : null}

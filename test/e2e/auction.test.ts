@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { baseUrl, databaseFile, launchBrowser, login } from "../support/browser";
+import { baseUrl, databaseFile, hydrated, launchBrowser, signedIn } from "../support/browser";
 
 // Issue 6's journey on the seeded demo book: the officer makes a tender of an approved package with a
 // one-minute anti-sniping window and publishes it; a staff bidder pays the deposit by payroll
@@ -18,13 +18,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function session(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  await login(page, email);
-  return { context, page };
-}
 
 const sqliteDateTime = (date: Date) => date.toISOString().replace(/Z$/, "+00:00");
 
@@ -89,16 +82,6 @@ function chinaLocal(date: Date): string {
 
 const yuan = (fen: bigint) => `${fen / 100n}.${String(fen % 100n).padStart(2, "0")}`;
 
-/** Waits until React has hydrated the element (a click before would be a plain form post). */
-async function hydrated(page: Page, testId: string): Promise<void> {
-  await page.waitForFunction(
-    (id) => {
-      const el = document.querySelector(`[data-testid="${id}"]`);
-      return Boolean(el && Object.keys(el).some((k) => k.startsWith("__reactProps")));
-    },
-    testId,
-  );
-}
 
 const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
 
@@ -113,7 +96,7 @@ describe("a tender from publication to refund, live in two browsers", () => {
     const stripeFake = inject("stripeFakeUrl");
 
     // ---- the officer makes the tender: auction from now to the end of the minute after next; anti-sniping 1 minute
-    const officer = await session("officer@bank.example");
+    const officer = await signedIn(browser, "officer@bank.example");
     const start = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     const end = new Date(start.getTime() + 3 * 60_000);
     await officer.page.goto(`${baseUrl()}/tenders/new`);
@@ -136,8 +119,8 @@ describe("a tender from publication to refund, live in two browsers", () => {
     await officer.context.close();
 
     // ---- two bidders register; the staff bidder declares a payroll deduction, the agency pays by Stripe
-    const staff = await session("bidder@bank.example");
-    const agency = await session("admin@huaxin.example");
+    const staff = await signedIn(browser, "bidder@bank.example");
+    const agency = await signedIn(browser, "admin@huaxin.example");
     for (const [bidder, method] of [[staff, "PAYROLL"], [agency, "STRIPE"]] as const) {
       await bidder.page.goto(`${baseUrl()}/tenders/${tenderId}`);
       await hydrated(bidder.page, "register");
@@ -166,7 +149,7 @@ describe("a tender from publication to refund, live in two browsers", () => {
     await agency.page.getByTestId("qualified").waitFor();
 
     // Finance confirms the payroll deduction with a voucher number on the deposit desk.
-    const finance = await session("finance@bank.example");
+    const finance = await signedIn(browser, "finance@bank.example");
     await finance.page.goto(`${baseUrl()}/deposits`);
     const depositId = withDb(
       (db) =>

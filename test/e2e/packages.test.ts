@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import Database from "better-sqlite3";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, databaseFile, launchBrowser, login } from "../support/browser";
+import { baseUrl, databaseFile, hydrated, launchBrowser, signedIn } from "../support/browser";
 
 // Issue 5's journey on the seeded demo book (48 DEMO-xxxx loans, priced by the seed): build packages,
 // move a loan, save, submit, approve as another user (four-eyes), then, with the package put into a
@@ -17,13 +17,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function session(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  await login(page, email);
-  return { context, page };
-}
 
 /** A DateTime the way Prisma stores it in SQLite (see app/infra/sqlite-datetime.server.ts). */
 const sqliteDateTime = (date: Date) => date.toISOString().replace(/Z$/, "+00:00");
@@ -48,24 +41,10 @@ function putInTender(packageId: string): void {
 
 const rows = (page: Page) => page.getByTestId("package-row");
 
-/**
- * Waits until React has hydrated the element: the builder works in the browser (a fetcher and
- * client-side moves), so a click before hydration would be a plain form post (a busy machine shows it).
- */
-async function hydrated(page: Page, testId: string): Promise<void> {
-  await page.waitForFunction(
-    (id) => {
-      const el = document.querySelector(`[data-testid="${id}"]`);
-      return Boolean(el && Object.keys(el).some((k) => k.startsWith("__reactProps")));
-    },
-    testId,
-    { timeout: 30_000 },
-  );
-}
 
 describe("loan packages journey", () => {
   it("builds, moves a loan, saves, submits, approves as another user; an eligible bidder opens the data room, an excluded one is refused", async () => {
-    const officer = await session("officer@bank.example");
+    const officer = await signedIn(browser, "officer@bank.example");
     const contexts: BrowserContext[] = [officer.context];
     try {
       const page = officer.page;
@@ -130,7 +109,7 @@ describe("loan packages journey", () => {
       await expect.poll(() => page.getByTestId("package-document").count()).toBe(1);
 
       // 6. The approver (another person) approves with a comment: the package gets its PKG-YYYY-NNNN number.
-      const approver = await session("approver@bank.example");
+      const approver = await signedIn(browser, "approver@bank.example");
       contexts.push(approver.context);
       await approver.page.goto(`${baseUrl()}/packages/${firstId}`);
       await approver.page.getByTestId("package-comment").fill("同意挂牌");
@@ -147,7 +126,7 @@ describe("loan packages journey", () => {
       putInTender(firstId);
 
       // 8. An eligible bidder: the undertaking first, then the masked data room.
-      const bidder = await session("bidder@bank.example");
+      const bidder = await signedIn(browser, "bidder@bank.example");
       contexts.push(bidder.context);
       await bidder.page.goto(`${baseUrl()}/packages/${firstId}/data-room`);
       await bidder.page.getByTestId("undertaking-accept").click();
@@ -167,7 +146,7 @@ describe("loan packages journey", () => {
       expect(xlsx.headers()["content-type"]).toContain("spreadsheetml");
 
       // 9. The president's position is excluded from bidding: a 403 that says why.
-      const president = await session("president@bank.example");
+      const president = await signedIn(browser, "president@bank.example");
       contexts.push(president.context);
       const refused = await president.page.goto(`${baseUrl()}/packages/${firstId}/data-room`);
       expect(refused?.status()).toBe(403);

@@ -5,7 +5,7 @@
 //   await login(page, "officer@bank.example", "Demo@12345");
 //   await page.goto(`${baseUrl()}/packages`);
 //   new Database(databaseFile(), { readonly: true }) // the server's seeded database
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { inject } from "vitest";
 
 export const DEMO_PASSWORD = "Demo@12345";
@@ -57,4 +57,28 @@ export async function login(page: Page, email: string, password: string = DEMO_P
   ]);
   // Signed in once the menu (rendered from the signed-in user's permissions) is on the page.
   await page.getByTestId("main-nav").waitFor();
+}
+
+/** A signed-in user in a context of their own (China locale and time zone), for journeys with several people. */
+export async function signedIn(browser: Browser, email: string, timeoutMs = 15_000): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  context.setDefaultTimeout(timeoutMs);
+  const page = await context.newPage();
+  await login(page, email);
+  return { context, page };
+}
+
+/**
+ * Waits until React has hydrated the element: a click before would be a plain form post, or nothing
+ * for a button that works in the browser (a busy machine shows it).
+ */
+export async function hydrated(page: Page, testId: string): Promise<void> {
+  await page.waitForFunction(
+    (id) => {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      return Boolean(el && Object.keys(el).some((k) => k.startsWith("__reactProps")));
+    },
+    testId,
+    { timeout: 30_000 },
+  );
 }
