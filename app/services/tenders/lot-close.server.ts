@@ -57,8 +57,9 @@ export async function closeLot(lotId: string, now = new Date(), ctx: AuditContex
     try {
       const { result, outboxIds } = await closeOnce(ctx, lotId, now, settings.values.signingDays);
       await sendQueuedEmails(outboxIds);
-      if (result.outcome === "sold") await tellLosersSafely(lotId, ctx);
       await afterClose(result, now);
+      // After the watchers heard of the close: with many bidders this is the slow part.
+      if (result.outcome === "sold") await tellLosersSafely(lotId, ctx);
       return result;
     } catch (error) {
       if (!(error instanceof CloseConflict) || attempt >= 5) throw error;
