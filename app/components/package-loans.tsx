@@ -1,20 +1,7 @@
 import { enumLabel } from "~/components/loan-book";
 import { cell } from "~/components/page";
+import type { MaskedLoanView } from "~/domain/masking";
 import { isMessageKey, type Translate } from "~/infra/i18n";
-
-/** A package's loan as both the package page and the data room list it: personal data masked. */
-export interface MaskedPackageLoan {
-  borrowerName: string;
-  borrowerIdMasked: string;
-  branchName: string;
-  region: string;
-  principal: bigint;
-  claim: bigint;
-  price: bigint;
-  difficulty: string;
-  collateral: string;
-  overdueBucket: string;
-}
 
 export function overdueLabel(t: Translate, bucket: string): string {
   const key = `packages.overdue.${bucket}`;
@@ -22,7 +9,7 @@ export function overdueLabel(t: Translate, bucket: string): string {
 }
 
 /** The shared cells of a masked loan row: borrower and ID, branch and region, amounts, difficulty, collateral, overdue length. */
-export function MaskedLoanCells({ loan, t, money }: { loan: MaskedPackageLoan; t: Translate; money: (fen: bigint) => string }) {
+export function MaskedLoanCells({ loan, t, money }: { loan: MaskedLoanView; t: Translate; money: (fen: bigint) => string }) {
   return (
     <>
       <td className={cell}>

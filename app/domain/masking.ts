@@ -28,3 +28,18 @@ export function maskPhone(phone: string): string {
   if (phone.length >= 8) return `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}`;
   return `${"*".repeat(Math.max(0, phone.length - 2))}${phone.slice(-2)}`;
 }
+
+/** A loan as bidders and the package pages list it: personal data masked (name 王*明, ID number). */
+export interface MaskedLoanView {
+  borrowerName: string;
+  borrowerIdMasked: string;
+  branchName: string;
+  region: string;
+  principal: bigint;
+  claim: bigint;
+  /** the price the loan carries in the package */
+  price: bigint;
+  difficulty: string;
+  collateral: string;
+  overdueBucket: string;
+}

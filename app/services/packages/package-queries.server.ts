@@ -2,7 +2,7 @@ import { can } from "~/domain/access";
 import { overdueBucket, type BundleQuality, type OverdueBucket, type PackageQuality } from "~/domain/bundling";
 import { todayInChina } from "~/domain/calendar";
 import { UserError } from "~/domain/errors";
-import { maskBorrowerName } from "~/domain/masking";
+import { maskBorrowerName, type MaskedLoanView } from "~/domain/masking";
 import { claimOf } from "~/domain/pricing";
 import type { Tx } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
@@ -47,19 +47,9 @@ export interface PackageSummary {
   version: number;
 }
 
-export interface PackageLoanRow {
+/** A loan of a package as its page lists it: the masked view plus what staff need. */
+export interface PackageLoanRow extends MaskedLoanView {
   loanNumber: string;
-  /** masked: 王*明 (a company's name is not personal data) */
-  borrowerName: string;
-  borrowerIdMasked: string;
-  branchName: string;
-  region: string;
-  principal: bigint;
-  claim: bigint;
-  /** the price the loan carries in the package */
-  price: bigint;
-  difficulty: string;
-  collateral: string;
   overdueBucket: OverdueBucket;
   fiveTier: string;
   litigation: string;
