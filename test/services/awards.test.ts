@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
+import { freshTenderCast } from "../fixtures/tenders";
 import { accountBalance, closedTender } from "../fixtures/tender-awards";
 import { installRecordingQueue } from "../support/recording-queue";
-import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
 import { defaultSettings } from "~/domain/settings";
 import { systemContext } from "~/infra/audit.server";
@@ -26,11 +25,7 @@ let bidder2: AuthUser;
 let agency: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
-  agency = await asUser("admin@huaxin.example");
+  ({ bidder, bidder2, agency } = await freshTenderCast());
   calls.length = 0;
 });
 

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
-import { qualifyBidder, tenderWithLots } from "../fixtures/tenders";
+import { freshTenderCast, qualifyBidder, tenderWithLots } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
-import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
@@ -31,11 +29,8 @@ let bidder: AuthUser;
 let bidder2: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
+  ({ bidder, bidder2 } = await freshTenderCast());
   calls.length = 0;
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
 });
 afterEach(() => {
   calls.length = 0;

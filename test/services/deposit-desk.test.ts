@@ -2,11 +2,9 @@
 // offline deposits, offline refunds), Stripe money in flight (read only), and the latest 50
 // confirmations with who confirmed and the voucher; settlement:finance only.
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
 import { closedTender } from "../fixtures/tender-awards";
-import { createPublishedTender } from "../fixtures/tenders";
+import { createPublishedTender, freshTenderCast } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
-import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
 // eslint-disable-next-line no-restricted-imports -- the page's action is called with a Request carrying a session
 import { action as desk, loader as deskLoader } from "~/routes/deposits";
@@ -28,12 +26,7 @@ let agency: AuthUser;
 let finance: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
-  agency = await asUser("admin@huaxin.example");
-  finance = await asUser("finance@bank.example");
+  ({ bidder, bidder2, agency, finance } = await freshTenderCast());
 });
 
 async function declare(user: AuthUser, tenderId: string, method: "BANK_TRANSFER" | "PAYROLL", now: Date) {

@@ -1,9 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
-import { qualifyBidder, tenderWithLots } from "../fixtures/tenders";
+import { freshTenderCast, qualifyBidder, tenderWithLots } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
-import { resetDatabase } from "../support/reset-db";
-import { asUser, refusal } from "../support/users";
+import { refusal } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
@@ -27,11 +25,7 @@ let bidder2: AuthUser;
 let officer: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
-  officer = await asUser("officer@bank.example");
+  ({ bidder, bidder2, officer } = await freshTenderCast());
 });
 
 /** A published tender whose lots are open now (started an hour ago, close in two hours). */

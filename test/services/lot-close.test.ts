@@ -1,13 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
 import { silentLogger } from "../../jobs/define";
 import { createInProcessQueue } from "../../jobs/inprocess";
 import { jobs } from "../../jobs/registry";
 import { closeLotJob, closeLotJobId, sweepLotsJob } from "../../jobs/tender-jobs";
-import { qualifyBidder, tenderWithLots } from "../fixtures/tenders";
+import { freshTenderCast, qualifyBidder, tenderWithLots } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
-import { resetDatabase } from "../support/reset-db";
-import { asUser } from "../support/users";
 import { signingDeadline } from "~/domain/award";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
@@ -33,11 +30,8 @@ let bidder: AuthUser;
 let bidder2: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
+  ({ bidder, bidder2 } = await freshTenderCast());
   calls.length = 0;
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
 });
 
 const bid = (user: AuthUser, lotId: string, amount: string, key: string, now = during) => placeBid(ctx, user, lotId, { amount, idempotencyKey: key }, now);

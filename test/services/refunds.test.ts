@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
+import { freshTenderCast } from "../fixtures/tenders";
 import { accountBalance, closedTender } from "../fixtures/tender-awards";
 import { installRecordingQueue } from "../support/recording-queue";
-import { resetDatabase } from "../support/reset-db";
 import { eventPayload, signWebhook, startStripeFake, type StripeFake } from "../support/stripe-fake";
 import { asUser, refusal } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
@@ -44,12 +43,7 @@ beforeEach(async () => {
   process.env.STRIPE_SECRET_KEY = fake.apiKey;
   process.env.STRIPE_WEBHOOK_SECRET = fake.webhookSecret;
   process.env.STRIPE_API_BASE = fake.url;
-  resetDatabase();
-  await seed();
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
-  agency = await asUser("admin@huaxin.example");
-  finance = await asUser("finance@bank.example");
+  ({ bidder, bidder2, agency, finance } = await freshTenderCast());
 });
 afterEach(() => {
   for (const k of envKeys) {

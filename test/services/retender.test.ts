@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
+import { freshTenderCast } from "../fixtures/tenders";
 import { createTestLoan } from "../fixtures/loans";
 import { closedTender } from "../fixtures/tender-awards";
-import { resetDatabase } from "../support/reset-db";
 import { asUser, refusal } from "../support/users";
 import { defaultSettings } from "~/domain/settings";
 import { systemContext } from "~/infra/audit.server";
@@ -24,12 +23,7 @@ let bidder: AuthUser;
 let bidder2: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
-  officer = await asUser("officer@bank.example");
-  approver = await asUser("approver@bank.example");
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
+  ({ officer, approver, bidder, bidder2 } = await freshTenderCast());
 });
 
 /** Lot 1 (¥300,000, two PACKAGED loans) reneged and returned (no next bidder); lot 2 (¥200,000) unsold; lot 3 (¥100,000) accepted. */

@@ -1,9 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
 import { closedTender } from "../fixtures/tender-awards";
-import { createApprovedPackage, createDraftTender, createPublishedTender } from "../fixtures/tenders";
+import { createApprovedPackage, createDraftTender, createPublishedTender, freshTenderCast } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
-import { resetDatabase } from "../support/reset-db";
 import { installStripeFake } from "../support/stripe-fake";
 import { asUser } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
@@ -27,10 +25,7 @@ let bidder: AuthUser;
 let bidder2: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
+  ({ bidder, bidder2 } = await freshTenderCast());
   calls.length = 0;
 });
 

@@ -1,9 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { seed } from "../../prisma/seed";
 import { closedTender } from "../fixtures/tender-awards";
-import { createApprovedPackage, createDraftTender } from "../fixtures/tenders";
-import { resetDatabase } from "../support/reset-db";
-import { asUser } from "../support/users";
+import { createApprovedPackage, createDraftTender, freshTenderCast } from "../fixtures/tenders";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
@@ -22,13 +19,7 @@ let bidder: AuthUser;
 let bidder2: AuthUser;
 
 beforeEach(async () => {
-  resetDatabase();
-  await seed();
-  officer = await asUser("officer@bank.example");
-  approver = await asUser("approver@bank.example");
-  finance = await asUser("finance@bank.example");
-  bidder = await asUser("bidder@bank.example");
-  bidder2 = await asUser("bidder2@bank.example");
+  ({ officer, approver, finance, bidder, bidder2 } = await freshTenderCast());
 });
 
 async function thrownStatus(promise: Promise<unknown>): Promise<number> {
