@@ -41,15 +41,17 @@ export const permissions = [
   "packages:approve",
   "tenders:manage",
   "tenders:bid",
+  "custody:view",
   "custody:work",
+  "custody:manage",
   "recoveries:register",
   "recoveries:verify",
   "settlement:finance",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
-const bankDepartment: Permission[] = ["orgs:view-all", "orgs:view-own", "loans:view", "packages:view"];
-const bidder: Permission[] = ["orgs:view-own", "eligibility:view-own", "tenders:bid", "custody:work"];
+const bankDepartment: Permission[] = ["orgs:view-all", "orgs:view-own", "loans:view", "packages:view", "custody:view"];
+const bidder: Permission[] = ["orgs:view-own", "eligibility:view-own", "tenders:bid", "custody:view", "custody:work"];
 
 export const permissionMatrix: Record<Role, readonly Permission[]> = {
   admin: ["users:manage", "orgs:manage", "orgs:view-all", "orgs:view-own", "audit:view"],
@@ -62,6 +64,7 @@ export const permissionMatrix: Record<Role, readonly Permission[]> = {
   "loans:record-interruption",
     "packages:manage",
     "tenders:manage",
+    "custody:manage",
     "settings:manage",
     "settings:approve",
   ],

@@ -7,6 +7,7 @@ import type { Fen } from "./money";
 
 export const accountTypes = [
   "DEPOSIT_HELD", // bidder's or custodian's deposit the bank holds (a liability to them)
+  "PERFORMANCE_DEPOSIT", // one custody contract's performance deposit (履约保证金), which deductions and forfeits draw on
   "COMMISSION_PAYABLE",
   "LATE_INTEREST_RECEIVABLE",
   "COMPENSATION_RECEIVABLE",
@@ -18,9 +19,13 @@ export const accountTypes = [
 ] as const;
 export type AccountType = (typeof accountTypes)[number];
 
+/** Deposits the bank holds for someone: never negative (R10). */
+const depositAccountTypes: ReadonlySet<AccountType> = new Set(["DEPOSIT_HELD", "PERFORMANCE_DEPOSIT"]);
+
 /** Which side increases the account: assets and receivables on the debit side, liabilities and income on the credit side. */
 export const normalSide: Record<AccountType, "DEBIT" | "CREDIT"> = {
   DEPOSIT_HELD: "CREDIT",
+  PERFORMANCE_DEPOSIT: "CREDIT",
   COMMISSION_PAYABLE: "CREDIT",
   LATE_INTEREST_RECEIVABLE: "DEBIT",
   COMPENSATION_RECEIVABLE: "DEBIT",
@@ -83,7 +88,7 @@ export function checkEntry(
   }
   if (debits !== credits) return { code: "ledger.unbalanced", debits, credits };
   for (const [accountId, balanceAfter] of after) {
-    if (accounts.get(accountId)!.type === "DEPOSIT_HELD" && balanceAfter < 0n) {
+    if (depositAccountTypes.has(accounts.get(accountId)!.type) && balanceAfter < 0n) {
       return { code: "ledger.depositNegative", accountId, balanceAfter };
     }
   }

@@ -17,6 +17,7 @@ const rate = z.string().refine((v) => {
 }, { error: "settings.invalidRate" });
 const positiveInt = z.number().int().positive();
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "settings.invalidTimeOfDay" });
 
 export const settingsSchema = z.object({
   // R1 pricing
@@ -45,6 +46,11 @@ export const settingsSchema = z.object({
   contractTermMonths: positiveInt,
   taskEqualsWinningPrice: z.boolean(),
   maxAgreementMonths: positiveInt,
+  fullTimeMinPackages: positiveInt,
+  // Collection conduct (README "Conduct and privacy")
+  quietHoursFrom: timeOfDay,
+  quietHoursUntil: timeOfDay,
+  maxContactsPerDay: positiveInt,
   // R6 commission
   bonusThreshold: rate,
   bonusTier1Rate: rate,
@@ -91,6 +97,10 @@ export const defaultSettings: Settings = {
   contractTermMonths: 24,
   taskEqualsWinningPrice: true,
   maxAgreementMonths: 36,
+  fullTimeMinPackages: 3,
+  quietHoursFrom: "22:00",
+  quietHoursUntil: "08:00",
+  maxContactsPerDay: 3,
   bonusThreshold: "0.05",
   bonusTier1Rate: "0.1",
   bonusTier2Rate: "0.2",

@@ -14,9 +14,12 @@ export interface AccountOwner {
   type: AccountType;
   ownerOrganizationId?: string | null;
   ownerUserId?: string | null;
+  /** An account per thing rather than per owner, e.g. "contract:<id>" for a contract's performance deposit. */
+  scope?: string;
 }
 
-const accountKey = (o: AccountOwner) => `${o.type}:${o.ownerUserId ? `user:${o.ownerUserId}` : o.ownerOrganizationId ? `org:${o.ownerOrganizationId}` : "bank"}`;
+const accountKey = (o: AccountOwner) =>
+  `${o.type}:${o.scope ?? (o.ownerUserId ? `user:${o.ownerUserId}` : o.ownerOrganizationId ? `org:${o.ownerOrganizationId}` : "bank")}`;
 
 export async function ensureAccount(tx: Tx, owner: AccountOwner) {
   const key = accountKey(owner);

@@ -1,3 +1,9 @@
+import { custodyCommonEn } from "./areas/custody-common.en";
+import { custodyContractsEn } from "./areas/custody-contracts.en";
+import { contractPagesEn } from "./areas/contract-pages.en";
+import { custodyWorkEn } from "./areas/custody-work.en";
+import { custodyAgreementsEn } from "./areas/custody-agreements.en";
+import { custodyLiabilityEn } from "./areas/custody-liability.en";
 import { depositDeskEn } from "./areas/deposit-desk.en";
 import { liveLotEn } from "./areas/live-lot.en";
 import { tenderPagesEn } from "./areas/tender-pages.en";
@@ -12,6 +18,12 @@ import type { MessageKey } from "./zh-CN";
 
 /** English catalog: every key of the Chinese catalog, checked by the type. */
 export const en: Record<MessageKey, string> = {
+  ...custodyCommonEn,
+  ...custodyContractsEn,
+  ...contractPagesEn,
+  ...custodyWorkEn,
+  ...custodyAgreementsEn,
+  ...custodyLiabilityEn,
   ...loanTapeEn,
   ...loanBookEn,
   ...pricingEn,
@@ -281,6 +293,11 @@ export const en: Record<MessageKey, string> = {
   "setting.contractTermMonths": "Contract term, months (R5)",
   "setting.taskEqualsWinningPrice": "Task equals winning price",
   "setting.maxAgreementMonths": "Longest repayment agreement, months",
+  "setting.fullTimeMinPackages": "Packages needed to apply for full-time collection",
+  "setting.quietHoursFrom": "No collection contact from (HH:MM, China time)",
+  "setting.quietHoursUntil": "No collection contact until (HH:MM, China time)",
+  "setting.maxContactsPerDay": "Effective contacts per debtor per day, at most",
+  "settings.invalidTimeOfDay": "Enter a time between 00:00 and 23:59, such as 22:00.",
   "setting.bonusThreshold": "Bonus threshold (share of task) (R6)",
   "setting.bonusTier1Rate": "Tier 1 rate (up to 50% of task)",
   "setting.bonusTier2Rate": "Tier 2 rate (50%–100%)",

@@ -1,3 +1,9 @@
+import { custodyCommonZhCN } from "./areas/custody-common.zh-CN";
+import { custodyContractsZhCN } from "./areas/custody-contracts.zh-CN";
+import { contractPagesZhCN } from "./areas/contract-pages.zh-CN";
+import { custodyWorkZhCN } from "./areas/custody-work.zh-CN";
+import { custodyAgreementsZhCN } from "./areas/custody-agreements.zh-CN";
+import { custodyLiabilityZhCN } from "./areas/custody-liability.zh-CN";
 import { depositDeskZhCN } from "./areas/deposit-desk.zh-CN";
 import { liveLotZhCN } from "./areas/live-lot.zh-CN";
 import { tenderPagesZhCN } from "./areas/tender-pages.zh-CN";
@@ -11,6 +17,12 @@ import { pricingZhCN } from "./areas/pricing.zh-CN";
 
 /** Simplified Chinese: the default language of the product. Keys are shared with en.ts; each area's messages live in areas/. */
 export const zhCN = {
+  ...custodyCommonZhCN,
+  ...custodyContractsZhCN,
+  ...contractPagesZhCN,
+  ...custodyWorkZhCN,
+  ...custodyAgreementsZhCN,
+  ...custodyLiabilityZhCN,
   ...loanTapeZhCN,
   ...loanBookZhCN,
   ...pricingZhCN,
@@ -280,6 +292,11 @@ export const zhCN = {
   "setting.contractTermMonths": "承包期限（月）（R5）",
   "setting.taskEqualsWinningPrice": "承包任务等于中标价",
   "setting.maxAgreementMonths": "还款协议最长期限（月）",
+  "setting.fullTimeMinPackages": "申请专职清收所需最少包数",
+  "setting.quietHoursFrom": "禁止催收时段开始（HH:MM，北京时间）",
+  "setting.quietHoursUntil": "禁止催收时段结束（HH:MM，北京时间）",
+  "setting.maxContactsPerDay": "每名债务人每日最多有效联系次数",
+  "settings.invalidTimeOfDay": "请输入 00:00 至 23:59 之间的时间，如 22:00。",
   "setting.bonusThreshold": "奖励起点（完成率）（R6）",
   "setting.bonusTier1Rate": "第一档奖励比例（≤50%任务）",
   "setting.bonusTier2Rate": "第二档奖励比例（50%–100%）",

@@ -1,24 +1,17 @@
 import { formatYuan, type Fen } from "~/domain/money";
 import { formatDateTime, type Locale } from "~/infra/i18n";
+import { escape, layout, type RenderedEmail } from "./layout";
+import { custodyAgreementTemplates } from "./templates-custody-agreements";
+import { custodyContractTemplates } from "./templates-custody-contracts";
+import { custodyLiabilityTemplates } from "./templates-custody-liability";
+import { custodyWorkTemplates } from "./templates-custody-work";
+
+export type { RenderedEmail };
 
 /**
  * Email templates in both languages, HTML and text. Each template is a function of its parameters;
  * values are escaped in the HTML part.
  */
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
-}
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-function layout(title: string, paragraphs: string[]): string {
-  return `<!doctype html><html><body style="font-family:sans-serif;color:#0f172a"><h2>${escape(title)}</h2>${paragraphs
-    .map((p) => `<p>${escape(p)}</p>`)
-    .join("")}<p style="color:#64748b;font-size:12px">不良贷款清收交易平台 · NPL Collection Marketplace</p></body></html>`;
-}
-
 export const templates = {
   auditChainBroken: (locale: Locale, p: { id: number; reason: string; checked: number; checkedAt: string }): RenderedEmail => {
     const lines =
@@ -162,6 +155,10 @@ export const templates = {
     const subject = locale === "zh-CN" ? `竞标定金已退还：${p.number}` : `Bid deposit refunded: ${p.number}`;
     return { subject, text: lines.join("\n\n"), html: layout(subject, lines) };
   },
+  ...custodyContractTemplates,
+  ...custodyWorkTemplates,
+  ...custodyAgreementTemplates,
+  ...custodyLiabilityTemplates,
 } as const;
 
 export type TemplateName = keyof typeof templates;

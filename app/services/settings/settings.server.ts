@@ -31,8 +31,9 @@ export async function ensureDefaultSettings(context: AuditContext): Promise<void
   });
 }
 
+/** A version stored before a setting existed reads that setting's default (rules.md), as it was in effect then. */
 function parseValues(json: string): Settings {
-  return settingsSchema.parse(JSON.parse(json));
+  return settingsSchema.parse({ ...defaultSettings, ...(JSON.parse(json) as Partial<Settings>) });
 }
 
 /** The settings in force at a moment, with the version that a calculation records. */

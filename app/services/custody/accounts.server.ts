@@ -1,0 +1,28 @@
+import type { Tx } from "~/infra/audit.server";
+import { balanceIn, ensureAccount } from "~/infra/ledger.server";
+
+/**
+ * The ledger accounts of a custody contract (R10). The performance deposit is held per contract
+ * (PERFORMANCE_DEPOSIT, scope "contract:<id>", owned by the custodian), so a deduction or forfeit on
+ * one contract never draws on another. Claims beyond a deposit are owed by the custodian: the staff
+ * contractor personally, or the agency (its legal representative jointly, R7) — one CLAIM_RECEIVABLE
+ * per custodian.
+ */
+
+type ContractParty = { id: string; custodianKey: string };
+
+const owner = (custodianKey: string) =>
+  custodianKey.startsWith("org:") ? { ownerOrganizationId: custodianKey.slice(4) } : { ownerUserId: custodianKey.slice(5) };
+
+export function performanceDepositAccount(tx: Tx, contract: ContractParty) {
+  return ensureAccount(tx, { type: "PERFORMANCE_DEPOSIT", scope: `contract:${contract.id}`, ...owner(contract.custodianKey) });
+}
+
+export function claimAccountOf(tx: Tx, custodianKey: string) {
+  return ensureAccount(tx, { type: "CLAIM_RECEIVABLE", ...owner(custodianKey) });
+}
+
+/** What the contract's performance deposit account holds now, fen. */
+export async function performanceDepositHeld(tx: Tx, contract: ContractParty): Promise<bigint> {
+  return balanceIn(tx, (await performanceDepositAccount(tx, contract)).id);
+}

@@ -1,0 +1,4 @@
+// Custody email templates (agreements): same shape as templates.ts (locale, params → RenderedEmail); merged into `templates` there.
+// Use `layout` and `escape` from "./layout".
+export const custodyAgreementTemplates = {
+};
