@@ -6,6 +6,9 @@ import { defineJob, type JobDefinition } from "./define";
 import { importLoanTape } from "./loan-tape-job";
 import { expireAwardsJob, refundTenderDepositsJob } from "./tender-award-jobs";
 import { closeLotJob, sweepLotsJob } from "./tender-jobs";
+import { endDueCustodyJob } from "./custody-contract-jobs";
+import { detectLapsesJob } from "./custody-liability-jobs";
+import { limitationAlertsJob } from "./custody-work-jobs";
 import type { ScheduleOptions } from "./queue";
 
 const DAY_MS = 24 * 3600_000;
@@ -97,6 +100,9 @@ export const jobs = {
   sweepLotsJob,
   expireAwardsJob,
   refundTenderDepositsJob,
+  endDueCustodyJob,
+  limitationAlertsJob,
+  detectLapsesJob,
 } satisfies Record<string, JobDefinition>;
 
 export interface RecurringJob {
@@ -111,6 +117,11 @@ export const recurringJobs: RecurringJob[] = [
   { job: purgeExpiredSessions, schedulerId: "sessions-purge-daily", when: { pattern: "0 3 * * *", tz: "Asia/Shanghai" }, payload: {} },
   { job: verifyAuditTrail, schedulerId: "audit-verify-nightly", when: { pattern: "30 2 * * *", tz: "Asia/Shanghai" }, payload: {} },
   { job: refreshLimitation, schedulerId: "limitation-refresh-daily", when: { pattern: "5 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  // Custody: loans return at the end of the term (access itself ends at the instant); lapses are
+  // detected after the nightly limitation refresh; alerts go out in the morning, China time.
+  { job: endDueCustodyJob, schedulerId: "custody-end-due-daily", when: { pattern: "15 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  { job: detectLapsesJob, schedulerId: "custody-detect-lapses-daily", when: { pattern: "20 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  { job: limitationAlertsJob, schedulerId: "custody-limitation-alerts-daily", when: { pattern: "0 8 * * *", tz: "Asia/Shanghai" }, payload: {} },
   // Safety nets: a lot whose close job was lost is closed, an award past its signing deadline lapses.
   { job: sweepLotsJob, schedulerId: "tenders-sweep-lots", when: { everyMs: 60_000 }, payload: {} },
   { job: expireAwardsJob, schedulerId: "tenders-expire-awards", when: { everyMs: 60_000 }, payload: {} },

@@ -114,6 +114,10 @@ export const protectedRoutes = [
   { path: "/packages/new", permission: "packages:manage" },
   { path: "/tenders/new", permission: "tenders:manage" },
   { path: "/deposits", permission: "settlement:finance" },
+  { path: "/contracts", permission: "custody:view" },
+  { path: "/custody", permission: "custody:work" },
+  { path: "/custody/liability", permission: "custody:view" },
+  { path: "/custody/review", permission: "custody:manage" },
 ] as const satisfies readonly { path: string; permission: Permission }[];
 export type ProtectedPath = (typeof protectedRoutes)[number]["path"];
 

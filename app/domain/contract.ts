@@ -17,6 +17,8 @@ export interface ContractTerms {
   winningPrice: string;
   /** 承包任务, fen, digits (R5: the winning price by default) */
   task: string;
+  /** R5 open point (setting): when false the department sets the task before signing (the contract's task column). */
+  taskEqualsWinningPrice: boolean;
   termMonths: number;
   /** 履约保证金 owed in all, fen, digits */
   performanceDeposit: string;
@@ -43,6 +45,7 @@ export function contractTerms(input: { kind: CustodianKind; winningPrice: Fen; d
     settingsVersion,
     winningPrice: input.winningPrice.toString(),
     task: task.toString(),
+    taskEqualsWinningPrice: settings.taskEqualsWinningPrice,
     termMonths: settings.contractTermMonths,
     performanceDeposit: deposit.toString(),
     depositRule: input.kind === "agency" ? { kind: "bond", bond: settings.agencyBondFen } : { kind: "rate", rate: settings.internalDepositRate },
@@ -75,9 +78,18 @@ export function contractNumber(year: number, serial: number): string {
   return `CTR-${year}-${String(serial).padStart(3, "0")}`;
 }
 
-/** The custody term: from the start instant to `termMonths` months later (exclusive end; same day of month, or the month's last). */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * The custody term: from the start instant to the same China (UTC+8) clock time `termMonths` months
+ * later (exclusive end; the same China calendar day of month, or that month's last day). E.g. a start
+ * at 2026-11-24 11:15 China time ends at 2028-11-24 11:15 China time for 24 months.
+ */
 export function custodyWindow(startsAt: Date, termMonths: number): { startsAt: Date; endsAt: Date } {
-  return { startsAt, endsAt: addMonths(startsAt, termMonths) };
+  const local = new Date(startsAt.getTime() + CHINA_OFFSET_MS);
+  const timeOfDay = local.getTime() - Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
+  const day = addMonths(local, termMonths); // midnight of the target day, in China-shifted time
+  return { startsAt, endsAt: new Date(day.getTime() + timeOfDay - CHINA_OFFSET_MS) };
 }
 
 export type ContractStatus = "AWAITING_SIGNATURE" | "AWAITING_COUNTERSIGNATURE" | "AWAITING_DEPOSIT" | "ACTIVE" | "ENDED";

@@ -490,7 +490,14 @@ function AwardRow({ award, serverTime }: { award: Data["awards"][number]; server
             <button type="submit" disabled={busy} className={button} data-testid="accept-award">{t("tenderPages.award.accept")}</button>
           </Form>
         ) : award.status === "ACCEPTED" ? (
-          <span data-testid="award-accepted"><Badge tone="green">{t("tenderPages.award.accepted", { at: formatDateTime(locale, award.decidedAt) })}</Badge></span>
+          <span className="flex flex-wrap items-center gap-2">
+            <span data-testid="award-accepted"><Badge tone="green">{t("tenderPages.award.accepted", { at: formatDateTime(locale, award.decidedAt) })}</Badge></span>
+            {award.contractId ? (
+              <Link to={`/contracts/${encodeURIComponent(award.contractId)}`} className="text-sm text-blue-700 hover:underline" data-testid="award-contract">
+                {t("tenderPages.award.contract")}
+              </Link>
+            ) : null}
+          </span>
         ) : (
           <span className="text-sm text-red-800" data-testid="award-lapsed">{t("tenderPages.award.lapsed")}</span>
         )}

@@ -204,7 +204,12 @@ describe("/api/v1", () => {
       "/pricing-runs", "/pricing-runs/{id}", "/pricing-runs/{id}/prices/{loan_number}/override", "/settings",
       "/tenders", "/tenders/{id}", "/tenders/{id}/deposit", "/tenders/{id}/lots/{lotId}/bids", "/tenders/{id}/publish",
       "/tenders/{id}/refunds", "/tenders/{id}/registration", "/tenders/{id}/retender",
-    ]);
+      // [CUSTODY]
+      "/contract-deposits/{id}/confirm", "/contracts", "/contracts/{id}", "/contracts/{id}/countersign", "/contracts/{id}/deposit", "/contracts/{id}/sign",
+      "/custody/agreements/{id}/payments", "/custody/full-time-applications", "/custody/full-time-applications/{id}/decision",
+      "/custody/liability-events", "/custody/liability-events/{id}/decision", "/custody/loans", "/custody/loans/{loan_number}",
+      "/custody/loans/{loan_number}/activities", "/custody/loans/{loan_number}/agreements", "/custody/waivers", "/custody/waivers/{id}/decision",
+    ].sort());
     expect(paths["/audit"]!.get.responses["403"]).toBeDefined();
     expect(paths["/audit"]!.get.parameters!.map((p) => p.name)).toContain("page");
     const components = doc.body.components as { schemas: Record<string, { type?: string; properties?: Record<string, unknown> }>; securitySchemes: Record<string, unknown> };

@@ -26,6 +26,10 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/packages/new": ["preservation_officer"],
   "/tenders/new": ["preservation_officer"],
   "/deposits": ["finance"],
+  "/contracts": ["preservation_officer", "approver", "auditor", "finance", "internal_bidder", "agency_admin", "agency_member"],
+  "/custody": ["internal_bidder", "agency_admin", "agency_member"],
+  "/custody/liability": ["preservation_officer", "approver", "auditor", "finance", "internal_bidder", "agency_admin", "agency_member"],
+  "/custody/review": ["preservation_officer"],
 };
 
 describe("permission matrix: every role × every protected page", () => {

@@ -178,6 +178,7 @@ export const tenderPagesEn: Record<keyof typeof tenderPagesZhCN, string> = {
   "tenderPages.award.deadline": "Accept by",
   "tenderPages.award.accept": "Accept award",
   "tenderPages.award.accepted": "Accepted {at}",
+  "tenderPages.award.contract": "Read and sign the custody contract",
   "tenderPages.award.lapsed": "Not accepted in time: reneged, the bid deposit is forfeited.",
 
   // ---- detail: results ----

@@ -177,6 +177,7 @@ export const tenderPagesZhCN = {
   "tenderPages.award.deadline": "确认截止",
   "tenderPages.award.accept": "确认接受",
   "tenderPages.award.accepted": "已于 {at} 接受",
+  "tenderPages.award.contract": "查看并签署托管合同",
   "tenderPages.award.lapsed": "逾期未确认，已视为违约，竞标保证金作为违约金没收。",
 
   // ---- detail: results ----

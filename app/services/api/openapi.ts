@@ -6,8 +6,12 @@ import { loansApi } from "./openapi-loans";
 import { pricingApi } from "./openapi-pricing";
 import { packagesApi } from "./openapi-packages";
 import { tendersApi } from "./openapi-tenders";
+import { custodyContractsApi } from "./openapi-custody-contracts";
+import { custodyWorkApi } from "./openapi-custody-work";
+import { custodyAgreementsApi } from "./openapi-custody-agreements";
+import { custodyLiabilityApi } from "./openapi-custody-liability";
 
-const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi, packagesApi, tendersApi];
+const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi, packagesApi, tendersApi, custodyContractsApi, custodyWorkApi, custodyAgreementsApi, custodyLiabilityApi];
 
 /**
  * The shapes of /api/v1, as zod schemas: the routes shape their output with them and the OpenAPI

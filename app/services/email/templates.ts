@@ -1,6 +1,6 @@
 import { formatYuan, type Fen } from "~/domain/money";
 import { formatDateTime, type Locale } from "~/infra/i18n";
-import { escape, layout, type RenderedEmail } from "./layout";
+import { layout, type RenderedEmail } from "./layout";
 import { custodyAgreementTemplates } from "./templates-custody-agreements";
 import { custodyContractTemplates } from "./templates-custody-contracts";
 import { custodyLiabilityTemplates } from "./templates-custody-liability";

@@ -36,9 +36,9 @@ function parseValues(json: string): Settings {
   return settingsSchema.parse({ ...defaultSettings, ...(JSON.parse(json) as Partial<Settings>) });
 }
 
-/** The settings in force at a moment, with the version that a calculation records. */
-export async function settingsAt(date: Date): Promise<SettingsInForce> {
-  const versions = await prisma.settingVersion.findMany({ where: { status: "APPROVED", effectiveFrom: { lte: date } } });
+/** The settings in force at a moment, with the version that a calculation records (`db`: read inside a caller's transaction). */
+export async function settingsAt(date: Date, db: Pick<typeof prisma, "settingVersion"> = prisma): Promise<SettingsInForce> {
+  const versions = await db.settingVersion.findMany({ where: { status: "APPROVED", effectiveFrom: { lte: date } } });
   const row = versionInForce(versions, date);
   if (!row) throw new Error("no approved settings in force: run the seed (ensureDefaultSettings)");
   return { id: row.id, version: row.version, effectiveFrom: row.effectiveFrom, values: parseValues(row.values) };

@@ -11,6 +11,7 @@ import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { queueEmailIn } from "~/services/email/outbox.server";
 import type { templates, TemplateName } from "~/services/email/templates";
 import { settingsAt } from "~/services/settings/settings.server";
+import { createContractIn } from "~/services/custody/contracts.server";
 import { requirePermission } from "~/services/packages/bundling.server";
 import { usersOfBidder as recipientsOfBidder } from "./notifications.server";
 import { bidderKeyOf } from "./tenders.server";
@@ -68,6 +69,8 @@ export interface AcceptedAward {
   bidderKey: string;
   /** Every lot of the tender is decided now: the refunds may run (enqueueTenderRefunds). */
   tenderDecided: boolean;
+  /** The custody contract generated for the winner to sign. */
+  contractId: string;
 }
 
 /**
@@ -77,7 +80,8 @@ export interface AcceptedAward {
 export async function acceptAward(ctx: AuditContext, user: AwardActor, awardId: string, now = new Date()): Promise<AcceptedAward> {
   requirePermission(user, "tenders:bid");
   const bidderKey = bidderKeyOf(user, user.organizationKind);
-  return audited(ctx, async (tx, audit) => {
+  const outboxIds: string[] = [];
+  const accepted = await audited(ctx, async (tx, audit) => {
     const award = await tx.lotAward.findUnique({ where: { id: awardId }, include: { lot: true } });
     if (!award) throw new UserError("auction.award.notFound", { status: 404 });
     if (award.bidderKey !== bidderKey) throw new UserError("auction.award.notYours", { status: 403 });
@@ -94,11 +98,15 @@ export async function acceptAward(ctx: AuditContext, user: AwardActor, awardId: 
       before: { status: award.status, lotStatus: award.lot.status },
       after: { status: "ACCEPTED", lotId: award.lotId, round: award.round, bidderKey: award.bidderKey, price: toYuanString(award.price), deadline: award.deadline.toISOString() },
     });
+    // R5: the custody contract is generated with the terms in force, for the winner to sign.
+    const contract = await createContractIn(tx, audit, ctx, award, now, outboxIds);
     return {
       awardId: award.id, lotId: award.lotId, tenderId: award.lot.tenderId, price: award.price, bidderKey: award.bidderKey,
-      tenderDecided: await tenderDecided(tx, award.lot.tenderId),
+      tenderDecided: await tenderDecided(tx, award.lot.tenderId), contractId: contract.id,
     };
   });
+  await sendQueuedEmails(outboxIds);
+  return accepted;
 }
 
 /** Lot statuses that decide a lot for refunds (R4): accepted, unsold, returned (or withdrawn). */

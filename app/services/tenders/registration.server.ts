@@ -14,6 +14,7 @@ import { applyRefundEvent, requestStripeRefunds } from "./refunds.server";
 import { notify, usersOfBidder } from "./notifications.server";
 import type { DeclareOfflineDepositInput, StartStripeDepositInput } from "./tender-schemas";
 import { notEligible, registrationOpenAt, tenderEligibility, type TenderActor } from "./tenders.server";
+import { applyTopUpEvent } from "~/services/custody/deposit-topup.server";
 
 /**
  * Registration and the bid deposit (issue 6, item 3; R3, R10). A bidder (a staff member, or an
@@ -336,6 +337,7 @@ export type PaymentEventOutcome =
   | { outcome: "failed"; depositId: string }
   | { outcome: "mismatch"; depositId: string }
   | { outcome: "refund"; detail: string }
+  | { outcome: "topup"; detail: string }
   | { outcome: "ignored"; reason: string };
 
 function outcomeText(result: PaymentEventOutcome): string {
@@ -350,6 +352,8 @@ function outcomeText(result: PaymentEventOutcome): string {
       return `amount-mismatch:${result.depositId}`;
     case "refund":
       return `refund:${result.detail}`;
+    case "topup":
+      return `performance-deposit-${result.detail}`;
     case "ignored":
       return `ignored:${result.reason}`;
     case "duplicate":
@@ -399,6 +403,8 @@ async function handleEvent(
   if (event.type === "refund.succeeded" || event.type === "refund.failed") {
     return { outcome: "refund", detail: await applyRefundEvent(tx, ctx, event, outboxIds) };
   }
+  const topUp = await applyTopUpEvent(tx, ctx, event, audit, now, outboxIds);
+  if (topUp) return { outcome: "topup", detail: `${topUp.outcome}:${topUp.paymentId ?? topUp.reason ?? ""}` };
   const deposit = await tx.bidDeposit.findUnique({ where: { providerRef: event.providerRef }, include: { registration: { include: { tender: true } } } });
   if (!deposit) return { outcome: "ignored", reason: "unknown-payment" };
   const { registration, ...row } = deposit;

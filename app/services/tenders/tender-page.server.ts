@@ -68,6 +68,8 @@ export interface AwardView {
   deadline: Date;
   status: string;
   decidedAt: Date | null;
+  /** The custody contract generated on acceptance. */
+  contractId: string | null;
 }
 
 export interface ResultView {
@@ -133,14 +135,16 @@ export async function tenderPageExtras(user: Viewer, tender: { id: string; statu
     },
   });
 
-  // The viewer's own awards (bidders).
-  const awards: AwardView[] = bidderKey
-    ? lots.flatMap((l) =>
-        l.awards
-          .filter((a) => a.bidderKey === bidderKey)
-          .map((a) => ({ id: a.id, lotId: l.id, lotNumber: l.lotNumber, round: a.round, price: a.price, deadline: a.deadline, status: a.status, decidedAt: a.decidedAt })),
-      )
+  // The viewer's own awards (bidders), with the contract an accepted one generated.
+  const ownAwards = bidderKey ? lots.flatMap((l) => l.awards.filter((a) => a.bidderKey === bidderKey).map((a) => ({ a, l }))) : [];
+  const contracts = ownAwards.length
+    ? await prisma.custodyContract.findMany({ where: { awardId: { in: ownAwards.map(({ a }) => a.id) } }, select: { id: true, awardId: true } })
     : [];
+  const contractOf = new Map(contracts.map((c) => [c.awardId, c.id]));
+  const awards: AwardView[] = ownAwards.map(({ a, l }) => ({
+    id: a.id, lotId: l.id, lotNumber: l.lotNumber, round: a.round, price: a.price, deadline: a.deadline, status: a.status, decidedAt: a.decidedAt,
+    contractId: contractOf.get(a.id) ?? null,
+  }));
 
   // Results of the lots no longer open.
   const decided = lots.filter((l) => l.status !== "OPEN");

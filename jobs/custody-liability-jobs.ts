@@ -1,0 +1,26 @@
+// [CUSTODY] liability jobs (issue 7 item 5, R8): the daily detection of limitations that lapsed during
+// custody. Idempotent: an event is recorded once per contract, loan and expiry (unique index), so a
+// second run of the same day, or a retry after a crash half-way, records nothing more.
+import { z } from "zod";
+import { defineJob } from "./define";
+
+/** Daily: every loan in custody (or returned after a term) whose limitation lapsed during custody becomes a DETECTED liability event. */
+export const detectLapsesJob = defineJob({
+  name: "custody.detectLapses",
+  payload: z.object({
+    /** The China day the run is for: its idempotency key. */
+    day: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .default(() => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)),
+  }),
+  attempts: 3,
+  backoffMs: 60_000,
+  idempotencyKey: (p) => p.day,
+  async handler(_payload, ctx) {
+    // Imported at run time: the definitions are loaded by the registry before the services.
+    const { detectLapses } = await import("~/services/custody/liability.server");
+    const result = await detectLapses(new Date());
+    if (result.created.length) ctx.logger.info("limitation lapses detected", { created: result.created.length, existing: result.existing });
+  },
+});
