@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiHandler, apiJson, methodNotAllowed, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { apiContractDetail, contractDetailSchema } from "~/services/api/openapi-custody-contracts";
-import { countersignContract, getContract } from "~/services/custody/contracts.server";
+import { contractRecord } from "~/services/custody/contract-views.server";
+import { countersignContract } from "~/services/custody/contracts.server";
 
 /**
  * POST /api/v1/contracts/{id}/countersign (custody:manage, not the custodian): only after the
@@ -14,7 +15,7 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   if (request.method !== "POST") return methodNotAllowed(user.locale);
   const ctx = auditContextFor(request, user);
   const contract = await countersignContract(ctx, user, params.id ?? "", { ip: ctx.ip, userAgent: ctx.userAgent });
-  return apiJson(contractDetailSchema.parse(apiContractDetail(await getContract(user, contract.id))));
+  return apiJson(contractDetailSchema.parse(apiContractDetail(await contractRecord(user, contract.id))));
 });
 
 /** Countersigning is a POST. */

@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiHandler, apiJson, methodNotAllowed, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { apiContractDetail, contractDetailSchema } from "~/services/api/openapi-custody-contracts";
-import { getContract, signContract } from "~/services/custody/contracts.server";
+import { contractRecord } from "~/services/custody/contract-views.server";
+import { signContract } from "~/services/custody/contracts.server";
 
 /**
  * POST /api/v1/contracts/{id}/sign (custody:work, the contract's custodian): AWAITING_SIGNATURE →
@@ -14,7 +15,7 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   if (request.method !== "POST") return methodNotAllowed(user.locale);
   const ctx = auditContextFor(request, user);
   const contract = await signContract(ctx, user, params.id ?? "", { ip: ctx.ip, userAgent: ctx.userAgent });
-  return apiJson(contractDetailSchema.parse(apiContractDetail(await getContract(user, contract.id))));
+  return apiJson(contractDetailSchema.parse(apiContractDetail(await contractRecord(user, contract.id))));
 });
 
 /** Signing is a POST. */

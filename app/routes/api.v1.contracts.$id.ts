@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiHandler, apiJson, methodNotAllowed, requireApiPermission, requireApiUser } from "~/infra/api.server";
 import { apiContractDetail, contractDetailSchema } from "~/services/api/openapi-custody-contracts";
-import { getContract } from "~/services/custody/contracts.server";
+import { contractRecord } from "~/services/custody/contract-views.server";
 
 /**
  * GET /api/v1/contracts/{id} (custody:view; the custodian or the bank's departments, else 404): terms
@@ -9,7 +9,7 @@ import { getContract } from "~/services/custody/contracts.server";
  */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
   const user = await requireApiPermission(request, "custody:view");
-  return apiJson(contractDetailSchema.parse(apiContractDetail(await getContract(user, params.id ?? ""))));
+  return apiJson(contractDetailSchema.parse(apiContractDetail(await contractRecord(user, params.id ?? ""))));
 });
 
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {

@@ -1,18 +1,17 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { ZodError } from "zod";
 import { contractLabel, contractStatusTones } from "~/components/contract-document";
 import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, Fact, PageTitle, Table, cell } from "~/components/page";
 import { FieldErrors, Refusal } from "~/components/tender-form-errors";
 import { StripePayment } from "~/components/tender-stripe";
 import { UserError } from "~/domain/errors";
+import { intentAction, type IntentRefusal } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { forbidden, notFound, requirePermission } from "~/infra/auth.server";
 import { stripeEnv } from "~/infra/env.server";
-import { parseForm, type ActionFormState, type FormValues } from "~/infra/forms";
-import { formatCny, formatDateTime, type MessageKey } from "~/infra/i18n";
-import { redirectWithToast } from "~/infra/session.server";
+import { parseForm } from "~/infra/forms";
+import { formatCny, formatDateTime } from "~/infra/i18n";
 import { confirmTopUpSchema, declareOfflineTopUpSchema, signContractFormSchema } from "~/services/custody/contract-schemas";
 import { contractPage, loadViewableContract, paymentInContract } from "~/services/custody/contract-views.server";
 import { countersignContract, signContract } from "~/services/custody/contracts.server";
@@ -43,8 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const intents = ["sign", "countersign", "topup-stripe", "topup-offline", "topup-confirm"] as const;
 type Intent = (typeof intents)[number];
-type ActionResult = ActionFormState & { intent: Intent | null; target?: string };
-const isIntent = (value: unknown): value is Intent => typeof value === "string" && (intents as readonly string[]).includes(value);
+type ActionResult = IntentRefusal<Intent>;
 
 /** Fields a refusal belongs to on this page's forms. */
 const formFields = ["agree", "method", "voucher_number"];
@@ -59,17 +57,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (error instanceof UserError) throw refusalResponse(error);
     throw error;
   }
-  const here = `/contracts/${encodeURIComponent(contractId)}`;
   const ctx = auditContextFor(request, user);
   const signature = { ip: ctx.ip, userAgent: ctx.userAgent };
-  const formData = await request.formData();
-  const raw = formData.get("intent");
-  const intent: Intent | null = isIntent(raw) ? raw : null;
-  const values: FormValues = Object.fromEntries([...formData].filter((e): e is [string, string] => typeof e[1] === "string"));
-  const target = typeof values.target === "string" ? values.target : undefined;
-  const refused = (state: ActionFormState, status: number) => data<ActionResult>({ ...state, intent, target, values }, { status });
-  const toast = (key: MessageKey, toastParams?: Record<string, string | number>) => redirectWithToast(here, { kind: "success", key, params: toastParams });
-  try {
+  return intentAction(request, { intents, here: `/contracts/${encodeURIComponent(contractId)}`, formFields }, async ({ intent, formData, values, refused, toast }) => {
     switch (intent) {
       case "sign": {
         const parsed = parseForm(signContractFormSchema, formData);
@@ -91,7 +81,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await declareOfflineTopUp(ctx, user, contractId, parsed.data);
         return toast("contractPages.toast.declared");
       }
-      case "topup-confirm": {
+      default: {
         const paymentId = typeof values.payment_id === "string" ? values.payment_id : "";
         if (!(await paymentInContract(paymentId, contractId))) throw new UserError("contractPages.paymentNotFound", { status: 404 });
         const parsed = parseForm(confirmTopUpSchema, formData);
@@ -99,20 +89,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await confirmOfflineTopUp(ctx, user, paymentId, parsed.data);
         return toast("contractPages.toast.confirmed", { voucher: parsed.data.voucher_number });
       }
-      default:
-        return refused({ formError: "form.invalidChoice" }, 400);
     }
-  } catch (error) {
-    if (error instanceof UserError) {
-      const field = error.options.field;
-      const state: ActionFormState = field && formFields.includes(field)
-        ? { fieldErrors: { [field]: [error.key] }, formErrorParams: error.options.params }
-        : { formError: error.key, formErrorParams: error.options.params };
-      return refused(state, error.status);
-    }
-    if (error instanceof ZodError) return refused({ formError: error.issues[0]?.message ?? "form.invalidChoice" }, 400);
-    throw error;
-  }
+  });
 }
 
 // ---- the page ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FullTimeApply } from "~/components/full-time-apply";
 import type { SectionState } from "~/components/liability-review";
 import { UserError } from "~/domain/errors";
+import { userErrorState } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { redirectWithToast } from "~/infra/session.server";
 import { fullTimeCard, handleFullTimeApply } from "~/services/custody/full-time.server";
@@ -29,12 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return redirectWithToast("/custody", { kind: "success", key: applied.toast.key, params: applied.toast.params });
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const field = error.options.field;
-    const state: SectionState = {
-      intent: "fulltime-apply", target: "fulltime",
-      ...(field ? { fieldErrors: { [field]: [error.key] } } : { formError: error.key }),
-      ...(error.options.params ? { formErrorParams: error.options.params } : {}),
-    };
+    const state: SectionState = { intent: "fulltime-apply", target: "fulltime", ...userErrorState(error) };
     return data(state, { status: error.status });
   }
 }

@@ -218,7 +218,11 @@ export default function CustodyLoanPage() {
                   {a.note ? <div className="text-xs text-slate-500">{a.note}</div> : null}
                 </td>
                 <td className={cell}>
-                  {a.evidence ? <div className="text-xs">{a.evidence.name}</div> : null}
+                  {a.evidence ? (
+                    <a href={`/files/${encodeURIComponent(a.evidence.fileId)}`} className="block text-xs text-blue-700 hover:underline" data-testid="activity-evidence-link">
+                      {a.evidence.name}
+                    </a>
+                  ) : null}
                   {a.interruption ? interruptionStatusBadge(t, a.interruption.status) : a.evidence ? null : "—"}
                 </td>
                 <td className={cell}>{a.recordedBy}</td>

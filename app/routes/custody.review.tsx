@@ -6,6 +6,7 @@ import { LiabilityReview, type SectionState } from "~/components/liability-revie
 import { Card, PageTitle, Table, cell } from "~/components/page";
 import { WaiverReview } from "~/components/waiver-review";
 import { UserError } from "~/domain/errors";
+import { userErrorState } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { requirePermission } from "~/infra/auth.server";
 import { formatCny, formatDateTime, type MessageKey } from "~/infra/i18n";
@@ -59,13 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return redirectWithToast("/custody/review", { kind: "success", key: outcome.toast.key, params: outcome.toast.params });
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const field = error.options.field;
-    const state: SectionState = {
-      intent: typeof intent === "string" ? intent : null,
-      target: targetOf(formData),
-      ...(field ? { fieldErrors: { [field]: [error.key] } } : { formError: error.key }),
-      ...(error.options.params ? { formErrorParams: error.options.params } : {}),
-    };
+    const state: SectionState = { intent: typeof intent === "string" ? intent : null, target: targetOf(formData), ...userErrorState(error) };
     return data(state, { status: error.status });
   }
 }

@@ -13,6 +13,7 @@ import { formatCny, formatDateTime, isMessageKey, type Locale, type Translate } 
 import { redirectWithToast } from "~/infra/session.server";
 import { confirmOfflineRefundSchema } from "~/services/tenders/award-schemas";
 import { depositDesk, deskDeposit, recentLimit, type DeskBidder, type DeskTender } from "~/services/tenders/deposit-desk.server";
+import { declaredTopUps } from "~/services/custody/deposit-topup.server";
 import { confirmOfflineRefund } from "~/services/tenders/refunds.server";
 import { confirmOfflineDeposit } from "~/services/tenders/registration.server";
 import { confirmOfflineDepositSchema } from "~/services/tenders/tender-schemas";
@@ -25,7 +26,8 @@ import { confirmOfflineDepositSchema } from "~/services/tenders/tender-schemas";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "settlement:finance");
-  return { ...(await depositDesk(user)), recentLimit };
+  const [desk, topUps] = await Promise.all([depositDesk(user), declaredTopUps(user)]);
+  return { ...desk, topUps, recentLimit };
 }
 
 const intents = ["confirm-deposit", "confirm-refund"] as const;
@@ -248,6 +250,27 @@ export default function DepositDeskPage() {
             <Empty>{t("depositDesk.pendingDeposits.none")}</Empty>
           )}
           <More shown={desk.pendingDeposits.length} total={desk.pendingDepositsTotal} />
+        </Card>
+
+        <Card title={t("depositDesk.topUps.title", { count: desk.topUps.length })} testId="pending-topups">
+          <p className="mb-3 text-sm text-slate-600">{t("depositDesk.topUps.hint")}</p>
+          {desk.topUps.length ? (
+            <Table head={[t("depositDesk.col.contract"), t("depositDesk.col.custodian"), t("depositDesk.col.method"), t("depositDesk.col.amount"), t("depositDesk.col.declaredAt")]}>
+              {desk.topUps.map((p) => (
+                <tr key={p.id} data-testid="desk-topup-row">
+                  <td className={cell}>
+                    <Link to={`/contracts/${encodeURIComponent(p.contractId)}`} className="whitespace-nowrap text-blue-700 hover:underline">{p.contractNumber}</Link>
+                  </td>
+                  <td className={cell}>{p.custodian}</td>
+                  <td className={cell}>{method(p.method)}</td>
+                  <td className={`${cell} text-right tabular-nums`}>{money(p.amount)}</td>
+                  <td className={cell}>{p.declaredAt ? formatDateTime(locale, p.declaredAt) : "—"}</td>
+                </tr>
+              ))}
+            </Table>
+          ) : (
+            <p className="text-sm text-slate-500">{t("depositDesk.topUps.none")}</p>
+          )}
         </Card>
 
         <Card title={t("depositDesk.pendingRefunds.title", { count: desk.pendingRefundsTotal })} testId="pending-refunds">

@@ -5,7 +5,8 @@ import { fileResponse } from "~/infra/file-response.server";
 import { downloadFile } from "~/services/loans/limitation.server";
 
 /**
- * A stored file (interruption evidence), for those who may see it; each download is audited.
+ * A stored file (interruption or collection-activity evidence), for those who may see it (the bank, or
+ * the loan's custodian during the term); each download is audited.
  * Unknown and invisible files are both a 404.
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {

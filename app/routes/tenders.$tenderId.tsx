@@ -1,6 +1,6 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z, ZodError } from "zod";
+import { z, type ZodError } from "zod";
 import { Countdown } from "~/components/countdown";
 import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, Fact, PageTitle, Table, cell } from "~/components/page";
@@ -13,12 +13,12 @@ import { StripePayment } from "~/components/tender-stripe";
 import { can } from "~/domain/access";
 import { UserError } from "~/domain/errors";
 import { formatRate, parseRate } from "~/domain/money";
+import { intentAction, type IntentRefusal } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { forbidden, requireUser } from "~/infra/auth.server";
 import { stripeEnv } from "~/infra/env.server";
-import { parseForm, type ActionFormState, type FormValues } from "~/infra/forms";
+import { parseForm } from "~/infra/forms";
 import { formatCny, formatDateTime, type MessageKey } from "~/infra/i18n";
-import { redirectWithToast } from "~/infra/session.server";
 import { confirmOfflineRefundSchema, retenderSchema, retenderReserves } from "~/services/tenders/award-schemas";
 import { acceptAward } from "~/services/tenders/awards.server";
 import { confirmOfflineRefund, refundTenderDeposits } from "~/services/tenders/refunds.server";
@@ -71,8 +71,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const intents = ["publish", "register", "deposit", "accept", "confirm-deposit", "confirm-refund", "refunds", "retender", "approve-reserve"] as const;
 type Intent = (typeof intents)[number];
-type ActionResult = ActionFormState & { intent: Intent | null; target?: string };
-const isIntent = (value: unknown): value is Intent => typeof value === "string" && (intents as readonly string[]).includes(value);
+type ActionResult = IntentRefusal<Intent>;
 
 const depositMethodSchema = z.object({ method: z.enum(["STRIPE", "BANK_TRANSFER", "PAYROLL"], { error: "auction.deposit.invalidMethod" }) });
 const idField = z.string().trim().min(1, { error: "form.invalidChoice" }).max(64, { error: "form.invalidChoice" });
@@ -97,17 +96,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const tenderId = params.tenderId ?? "";
   // Seeing the tender is the least every intent needs (404 / 403 otherwise).
   await getTender(user, tenderId);
-  const here = `/tenders/${encodeURIComponent(tenderId)}`;
   const ctx = auditContextFor(request, user);
-  const formData = await request.formData();
-  const raw = formData.get("intent");
-  const intent: Intent | null = isIntent(raw) ? raw : null;
-  const values: FormValues = Object.fromEntries([...formData].filter((e): e is [string, string] => typeof e[1] === "string"));
-  const target = typeof values.target === "string" ? values.target : undefined;
-  const refused = (state: ActionFormState, status: number) => data<ActionResult>({ ...state, intent, target, values }, { status });
-  const toast = (key: Parameters<typeof redirectWithToast>[1]["key"], params?: Record<string, string | number>, to = here) =>
-    redirectWithToast(to, { kind: "success", key, params });
-  try {
+  const options = {
+    intents, here: `/tenders/${encodeURIComponent(tenderId)}`, formFields: ["voucher_number", "method"],
+    renameField: (field: string | undefined) => (field === "voucher" ? "voucher_number" : field),
+  };
+  return intentAction(request, options, async ({ intent, formData, values, refused, toast }) => {
     switch (intent) {
       case "publish": {
         const published = await publishTender(ctx, user, tenderId);
@@ -194,20 +188,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await approveLowerReserve(ctx, user, lotId);
         return toast("tenderPages.toast.reserveApproved");
       }
-      default:
-        return refused({ formError: "form.invalidChoice" }, 400);
     }
-  } catch (error) {
-    if (error instanceof UserError) {
-      const field = error.options.field === "voucher" ? "voucher_number" : error.options.field;
-      const state: ActionFormState = field && (field === "voucher_number" || field === "method")
-        ? { fieldErrors: { [field]: [error.key] }, formErrorParams: error.options.params }
-        : { formError: error.key, formErrorParams: error.options.params };
-      return refused(state, error.status);
-    }
-    if (error instanceof ZodError) return refused({ formError: error.issues[0]?.message ?? "form.invalidChoice" }, 400);
-    throw error;
-  }
+  });
 }
 
 // ---- the page ----------------------------------------------------------------------------------

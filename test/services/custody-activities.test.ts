@@ -228,3 +228,20 @@ describe("the workbench loan page (form in China time)", () => {
     await expect((loanPageLoader as Handler)({ request: other, params: { loanNumber: number }, context: {} })).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe("evidence downloads", () => {
+  it("the custodian downloads the evidence of its loan during the term; another agency and the custodian after the end get nothing", async () => {
+    const { downloadFile } = await import("~/services/loans/limitation.server");
+    const notice = await recordActivity(ctx, agency, loanNumber, { kind: "collection_notice", party: "debtor", at: cst("2026-12-20 10:00"), effective: true, evidence: pdf() }, now);
+    const letter = await recordActivity(ctx, agency, loanNumber, { kind: "lawyer_letter", party: null, at: cst("2026-12-20 11:00"), effective: false, evidence: pdf("lawyer") }, now);
+    for (const fileId of [notice.evidenceFileId!, letter.evidenceFileId!]) {
+      const file = await downloadFile(ctx, agency, fileId, now);
+      expect(new TextDecoder().decode(file!.bytes)).toContain("%PDF-1.4");
+      expect(await downloadFile(ctx, await asUser("admin@anda.example"), fileId, now)).toBeNull();
+      expect(await downloadFile(ctx, agency, fileId, c.contract.custodyEndsAt!)).toBeNull();
+      expect(await downloadFile(ctx, officer, fileId, c.contract.custodyEndsAt!)).not.toBeNull();
+    }
+    const downloads = await prisma.auditEntry.findMany({ where: { action: "file.download" } });
+    expect(downloads).toHaveLength(4);
+  });
+});

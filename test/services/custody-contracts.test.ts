@@ -13,7 +13,8 @@ import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { performanceDepositHeld } from "~/services/custody/accounts.server";
-import { countersignContract, endDueCustody, getContract, listContracts, setContractTask, signContract } from "~/services/custody/contracts.server";
+import { contractRecord as getContract, visibleContracts as listContracts } from "~/services/custody/contract-views.server";
+import { countersignContract, endDueCustody, setContractTask, signContract } from "~/services/custody/contracts.server";
 import { confirmOfflineTopUp, declareOfflineTopUp } from "~/services/custody/deposit-topup.server";
 import { acceptAward } from "~/services/tenders/awards.server";
 import { closedTender } from "../fixtures/tender-awards";
@@ -155,6 +156,21 @@ describe("signing, the credit of the bid deposit and the signing order (R4)", ()
     expect(await prisma.auditEntry.count({ where: { action: "deposit.credit" } })).toBe(1);
   });
 
+  it("with the setting creditBidDepositToPerformance off: nothing is credited, the whole ¥15,000 is owed, and the first signing releases the bid deposit for refund", async () => {
+    await prisma.settingVersion.create({
+      data: { version: 2, effectiveFrom: new Date("2026-01-01T00:00:00Z"), values: JSON.stringify({ ...defaultSettings, creditBidDepositToPerformance: false }), status: "APPROVED", reason: "test", decidedAt: at },
+    });
+    const g = await generatedContract({ winner: bidder, lots: [{ price: staffPrice }], at });
+    const c = g.contracts[0]!;
+    await signContract(ctx, bidder, c.id, sig, signAt);
+    const view = await getContract(bidder, c.id);
+    expect([view.contract.bidDepositCredit, view.held, view.owed]).toEqual([0n, 0n, 1_500_000n]);
+    const deposit = await prisma.bidDeposit.findUniqueOrThrow({ where: { id: g.depositId } });
+    expect([deposit.status, deposit.refundRef]).toEqual(["REFUND_PENDING", `offline-refund:refund:${g.depositId}`]);
+    expect(await prisma.auditEntry.count({ where: { action: "deposit.refundRequest", entityId: g.depositId } })).toBe(1);
+    expect(await everyEntryBalanced()).toBe(true);
+  });
+
   it("a bid deposit above a small 5% deposit moves whole into the contract's deposit (the excess is refunded at close-out): nothing owed", async () => {
     const c = (await generatedContract({ winner: bidder, lots: [{ price: 4_000_000n }], deposit: 500_000n, at })).contracts[0]!; // 5% of ¥40,000 = ¥2,000
     await signContract(ctx, bidder, c.id, sig, signAt);
@@ -261,7 +277,7 @@ describe("reading and the task", () => {
     expect((await listContracts(agency)).map((c) => c.id)).toEqual([theirs.id]);
     expect((await listContracts(officer)).map((c) => c.id).sort()).toEqual([mine.id, theirs.id].sort());
     expect((await listContracts(finance)).length).toBe(2);
-    expect(await refusal(getContract(bidder, theirs.id))).toMatchObject({ key: "custody.contract.notFound", status: 404 });
+    expect(await refusal(getContract(bidder, theirs.id))).toMatchObject({ key: "contractPages.notFound", status: 404 });
     expect((await getContract(officer, theirs.id)).viewer).toEqual({ custodian: false, department: true, finance: false });
   });
 

@@ -13,7 +13,7 @@ import { balanceIn, ensureAccount } from "~/infra/ledger.server";
 import type { PaymentEvent } from "~/infra/payments/index.server";
 import { performanceDepositHeld } from "~/services/custody/accounts.server";
 import { countersignContract, signContract } from "~/services/custody/contracts.server";
-import { applyTopUpEvent, confirmOfflineTopUp, declareOfflineTopUp, listTopUps, startStripeTopUp } from "~/services/custody/deposit-topup.server";
+import { applyTopUpEvent, confirmOfflineTopUp, declaredTopUps, declareOfflineTopUp, listTopUps, startStripeTopUp } from "~/services/custody/deposit-topup.server";
 // eslint-disable-next-line no-restricted-imports -- the webhook route, as Stripe calls it
 import { action as stripeWebhook } from "~/routes/webhooks.stripe";
 
@@ -156,9 +156,13 @@ describe("offline top-up", () => {
     const declared = await declareOfflineTopUp(ctx, agency, c.id, { method: "BANK_TRANSFER" }, signAt);
     expect(declared).toMatchObject({ amount: 19_500_000n, status: "DECLARED", declaredById: agency.id });
     expect((await declareOfflineTopUp(ctx, agency, c.id, { method: "BANK_TRANSFER" }, signAt)).id).toBe(declared.id);
+    // Finance's desk lists it until it is confirmed; nobody else may read the desk.
+    expect(await declaredTopUps(finance)).toEqual([expect.objectContaining({ id: declared.id, contractNumber: c.number, custodian: "华信资产清收有限公司", amount: 19_500_000n, method: "BANK_TRANSFER" })]);
+    expect(await refusal(declaredTopUps(agency))).toMatchObject({ key: "custody.topup.notFinance", status: 403 });
     await confirmOfflineTopUp(ctx, finance, declared.id, { voucher_number: " BT-2026-0042 " }, paidAt);
     const row = await prisma.performanceDepositPayment.findUniqueOrThrow({ where: { id: declared.id } });
     expect([row.status, row.voucherNumber, row.confirmedById]).toEqual(["CONFIRMED", "BT-2026-0042", finance.id]);
+    expect(await declaredTopUps(finance)).toEqual([]);
     expect((await prisma.custodyContract.findUniqueOrThrow({ where: { id: c.id } })).status).toBe("AWAITING_COUNTERSIGNATURE");
     expect(await refusal(startStripeTopUp(ctx, agency, c.id, { methods: ["card"] }, paidAt))).toMatchObject({ key: "custody.topup.nothingOwed" });
     const active = await countersignContract(ctx, officer, c.id, sig, countersignAt);

@@ -59,4 +59,9 @@ export const depositDeskEn: Record<keyof typeof depositDeskZhCN, string> = {
   "depositDesk.toast.depositConfirmed": "Deposit of {amount} from {bidder} confirmed (voucher {voucher}).",
   "depositDesk.toast.refundConfirmed": "Refund of {amount} to {bidder} confirmed (voucher {voucher}).",
   "depositDesk.unknownBy": "—",
+  "depositDesk.topUps.title": "Performance deposit top-ups to confirm ({count})",
+  "depositDesk.topUps.hint": "Top-ups custodians declared by bank transfer or payroll deduction. Check the money arrived, then confirm with the voucher number on the contract page; custody can then start.",
+  "depositDesk.topUps.none": "No top-up awaits confirmation.",
+  "depositDesk.col.contract": "Contract",
+  "depositDesk.col.custodian": "Custodian",
 };

@@ -58,4 +58,9 @@ export const depositDeskZhCN = {
   "depositDesk.toast.depositConfirmed": "已确认 {bidder} 的定金 {amount} 到账（凭证号 {voucher}）。",
   "depositDesk.toast.refundConfirmed": "已确认向 {bidder} 退还定金 {amount}（凭证号 {voucher}）。",
   "depositDesk.unknownBy": "—",
+  "depositDesk.topUps.title": "履约保证金补缴待确认（{count}）",
+  "depositDesk.topUps.hint": "托管人声明以银行转账或工资代扣补缴的履约保证金。请在合同页面核对到账后录入凭证号确认；确认后托管即可开始。",
+  "depositDesk.topUps.none": "没有待确认的补缴。",
+  "depositDesk.col.contract": "合同编号",
+  "depositDesk.col.custodian": "托管人",
 } as const;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { toYuanString } from "~/domain/money";
 import { confirmTopUpSchema, topUpRequestSchema } from "~/services/custody/contract-schemas";
-import type { ContractRow, ContractView } from "~/services/custody/contracts.server";
+import type { ContractRecord } from "~/services/custody/contract-views.server";
+import type { ContractRow } from "~/services/custody/contracts.server";
 import type { TopUpRow } from "~/services/custody/deposit-topup.server";
 import type { OpenApiArea } from "./openapi-area";
 
@@ -111,7 +112,7 @@ export function apiTopUp(p: TopUpRow, options: { withSecret?: boolean } = {}) {
   };
 }
 
-export function apiContractDetail(view: ContractView) {
+export function apiContractDetail(view: ContractRecord) {
   const c = view.contract;
   return {
     ...apiContractSummary(c, view.loans.length),

@@ -1,7 +1,7 @@
 import { can } from "~/domain/access";
 import { addDays, isCalendarDay, startOfChinaDay, todayInChina } from "~/domain/calendar";
 import { UserError } from "~/domain/errors";
-import { formatYuan, type Fen } from "~/domain/money";
+import { formatYuan, toYuanString, type Fen } from "~/domain/money";
 import { checkAgreement, latestDueOn, missedInstalments, type Instalment } from "~/domain/repayment-agreement";
 import { audited, type AuditContext } from "~/infra/audit.server";
 import { prisma } from "~/infra/db.server";
@@ -126,9 +126,9 @@ export async function recordAgreement(ctx: AuditContext, user: Viewer, loanNumbe
       entityId: agreement.id,
       after: {
         loanNumber: loan.loanNumber, contractNumber: contract.number, status, signedOn, lastDueOn: check.lastDueOn, maxMonths, settingsVersion: settings.version,
-        outstanding: { principal: outstanding.principal.toString(), interest: outstanding.interest.toString() },
-        scheduled: { principal: check.scheduled.principal.toString(), interest: check.scheduled.interest.toString() },
-        instalments: instalments.map((i) => ({ dueOn: i.dueOn, principal: i.principal.toString(), interest: i.interest.toString() })),
+        outstanding: { principal: toYuanString(outstanding.principal), interest: toYuanString(outstanding.interest) },
+        scheduled: { principal: toYuanString(check.scheduled.principal), interest: toYuanString(check.scheduled.interest) },
+        instalments: instalments.map((i) => ({ dueOn: i.dueOn, principal: toYuanString(i.principal), interest: toYuanString(i.interest) })),
         documentFileId: file?.id ?? null, supersedes: superseded,
       },
     });
@@ -141,7 +141,7 @@ export async function recordAgreement(ctx: AuditContext, user: Viewer, loanNumbe
         action: "waiver.request",
         entityType: "WaiverRequest",
         entityId: waiverRequest.id,
-        after: { agreementId: agreement.id, loanNumber: loan.loanNumber, contractNumber: contract.number, principal: waiver.principal.toString(), interest: waiver.interest.toString(), reason, status: "PENDING" },
+        after: { agreementId: agreement.id, loanNumber: loan.loanNumber, contractNumber: contract.number, principal: toYuanString(waiver.principal), interest: toYuanString(waiver.interest), reason, status: "PENDING" },
       });
       const department = await departmentUsers(tx);
       await notify(
@@ -180,7 +180,7 @@ export async function recordAgreementPayment(ctx: AuditContext, user: Viewer, ag
       action: "agreement.payment",
       entityType: "AgreementPayment",
       entityId: payment.id,
-      after: { agreementId: agreement.id, loanNumber: loan.loanNumber, paidOn, amount: input.amount.toString() },
+      after: { agreementId: agreement.id, loanNumber: loan.loanNumber, paidOn, amount: toYuanString(input.amount) },
     });
     return payment;
   });

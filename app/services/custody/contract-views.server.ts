@@ -1,5 +1,5 @@
 import { can } from "~/domain/access";
-import { topUpOwed, type ContractStatus } from "~/domain/contract";
+import { parseTerms, topUpOwed, type ContractStatus } from "~/domain/contract";
 import { UserError } from "~/domain/errors";
 import { maskBorrowerName } from "~/domain/masking";
 import type { AuthUser } from "~/infra/auth.server";
@@ -42,8 +42,8 @@ export async function custodianNames(keys: readonly string[]): Promise<Record<st
   return names;
 }
 
-/** /contracts: the custodian's own contracts, or every contract for the bank's departments; newest first. */
-export async function listContracts(user: ContractViewer, filter: ContractFilter = {}) {
+/** The contracts the user may see, newest first: a custodian its own; the bank's departments (custody:view) all. */
+export async function visibleContracts(user: CustodyViewer, filter: ContractFilter = {}) {
   if (!can(user.roles, "custody:view")) throw new UserError("contractPages.forbidden", { status: 403 });
   const own = can(user.roles, "custody:work");
   const contracts = await prisma.custodyContract.findMany({
@@ -51,12 +51,16 @@ export async function listContracts(user: ContractViewer, filter: ContractFilter
     orderBy: [{ createdAt: "desc" }, { number: "desc" }],
     include: { _count: { select: { loans: true } } },
   });
+  return contracts.filter((c) => mayViewContract(user, c));
+}
+
+/** /contracts: the visible contracts with their custodian's name and package number. */
+export async function listContracts(user: ContractViewer, filter: ContractFilter = {}) {
+  const contracts = await visibleContracts(user, filter);
   const packages = await prisma.package.findMany({ where: { id: { in: [...new Set(contracts.map((c) => c.packageId))] } }, select: { id: true, number: true } });
   const packageNumbers = new Map(packages.map((p) => [p.id, p.number]));
   const names = await custodianNames([...new Set(contracts.map((c) => c.custodianKey))]);
-  return contracts
-    .filter((c) => mayViewContract(user, c))
-    .map((c) => ({
+  return contracts.map((c) => ({
       id: c.id, number: c.number, status: c.status as ContractStatus, custodianKind: c.custodianKind as "STAFF" | "AGENCY",
       custodianName: names[c.custodianKey] ?? c.custodianKey, packageNumber: packageNumbers.get(c.packageId) ?? null, loanCount: c._count.loans,
       task: c.task, performanceDeposit: c.performanceDeposit, termMonths: c.termMonths, custodyStartsAt: c.custodyStartsAt, custodyEndsAt: c.custodyEndsAt,
@@ -110,6 +114,21 @@ export async function depositFigures(contract: ViewableContract) {
   const topUp = contract.signedAt ? topUpOwed(contract.performanceDeposit, held) : topUpOwed(contract.performanceDeposit, credit);
   return { owed: contract.performanceDeposit, credit, creditPlanned: planned, held, topUp };
 }
+
+/** The API's read model of one contract: the row, its terms, loans, top-ups and deposit figures (404 as for the page). */
+export async function contractRecord(user: CustodyViewer, contractId: string) {
+  const { loans, depositPayments: payments, ...contract } = await loadViewableContract(user, contractId);
+  const held = await prisma.$transaction((tx) => performanceDepositHeld(tx, contract));
+  const names = await userNames([contract.signedById, contract.countersignedById]);
+  return {
+    contract, terms: parseTerms(contract.terms), loans, payments, held, owed: topUpOwed(contract.performanceDeposit, held),
+    signedBy: contract.signedById ? (names[contract.signedById] ?? null) : null,
+    countersignedBy: contract.countersignedById ? (names[contract.countersignedById] ?? null) : null,
+    viewer: { custodian: isCustodianOf(user, contract), department: isDepartment(user), finance: can(user.roles, "settlement:finance") },
+  };
+}
+
+export type ContractRecord = Awaited<ReturnType<typeof contractRecord>>;
 
 /** Display names of users by id. */
 async function userNames(ids: (string | null)[]): Promise<Record<string, string>> {

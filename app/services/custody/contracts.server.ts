@@ -16,7 +16,7 @@ import { depositAccountOf } from "~/services/tenders/awards.server";
 import { notify } from "~/services/tenders/notifications.server";
 import { requestStripeRefunds } from "~/services/tenders/refunds.server";
 import { settingsAt } from "~/services/settings/settings.server";
-import { custodianKeyOf, custodianUsers, departmentUsers, isCustodianOf, isDepartment, mayViewContract } from "./access.server";
+import { custodianUsers, departmentUsers, isCustodianOf, isDepartment, mayViewContract } from "./access.server";
 import { performanceDepositAccount, performanceDepositHeld } from "./accounts.server";
 
 /**
@@ -126,50 +126,6 @@ export async function createContractIn(
 }
 
 // ---- reading -------------------------------------------------------------------------------------
-
-/** Contracts the user may see: a custodian their own; the bank's departments (custody:view) all. Newest first. */
-export async function listContracts(user: ContractActor, options: { status?: string } = {}) {
-  if (!can(user.roles, "custody:view")) throw new UserError("custody.forbidden", { status: 403 });
-  const where: Prisma.CustodyContractWhereInput = can(user.roles, "custody:work") ? { custodianKey: custodianKeyOf(user) } : {};
-  if (options.status) where.status = options.status;
-  return prisma.custodyContract.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], include: { _count: { select: { loans: true } } } });
-}
-
-export interface ContractView {
-  contract: ContractRow;
-  terms: ContractTerms;
-  loans: Prisma.CustodyLoanGetPayload<object>[];
-  payments: Prisma.PerformanceDepositPaymentGetPayload<object>[];
-  /** What the contract's PERFORMANCE_DEPOSIT account holds now. */
-  held: Fen;
-  /** What is still owed before custody can start (0 once covered). */
-  owed: Fen;
-  /** Names of the signatories. */
-  signedBy: string | null;
-  countersignedBy: string | null;
-  viewer: { custodian: boolean; department: boolean; finance: boolean };
-}
-
-/** One contract with its loans, top-ups and deposit figures; 404 for anyone who may not see it. */
-export async function getContract(user: ContractActor, contractId: string): Promise<ContractView> {
-  const contract = await prisma.custodyContract.findUnique({ where: { id: contractId } });
-  if (!contract || !mayViewContract(user, contract)) throw new UserError("custody.contract.notFound", { status: 404 });
-  const [loans, payments, held] = await Promise.all([
-    prisma.custodyLoan.findMany({ where: { contractId }, orderBy: { loanNumber: "asc" } }),
-    prisma.performanceDepositPayment.findMany({ where: { contractId }, orderBy: { createdAt: "asc" } }),
-    prisma.$transaction((tx) => performanceDepositHeld(tx, contract)),
-  ]);
-  const people = await prisma.user.findMany({
-    where: { id: { in: [contract.signedById, contract.countersignedById].filter((x): x is string => Boolean(x)) } },
-    select: { id: true, displayName: true },
-  });
-  const name = (id: string | null) => people.find((p) => p.id === id)?.displayName ?? null;
-  return {
-    contract, terms: parseTerms(contract.terms), loans, payments, held, owed: topUpOwed(contract.performanceDeposit, held),
-    signedBy: name(contract.signedById), countersignedBy: name(contract.countersignedById),
-    viewer: { custodian: isCustodianOf(user, contract), department: isDepartment(user), finance: can(user.roles, "settlement:finance") },
-  };
-}
 
 // ---- signing -------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import { notify } from "~/services/tenders/notifications.server";
 import { custodianUsers, isCustodianOf, mayViewContract } from "./access.server";
 import { performanceDepositAccount, performanceDepositHeld } from "./accounts.server";
 import type { DeclareOfflineTopUpInput, StartStripeTopUpInput } from "./contract-schemas";
+import { custodianNames } from "./contract-views.server";
 import { startCustodyIfReadyIn, type AuditFn, type ContractActor, type ContractRow } from "./contracts.server";
 
 /**
@@ -253,4 +254,30 @@ export async function listTopUps(user: ContractActor, contractId: string): Promi
   const contract = await prisma.custodyContract.findUnique({ where: { id: contractId } });
   if (!contract || !mayViewContract(user, contract)) throw new UserError("custody.contract.notFound", { status: 404 });
   return prisma.performanceDepositPayment.findMany({ where: { contractId }, orderBy: { createdAt: "asc" } });
+}
+
+export interface DeclaredTopUp {
+  id: string;
+  contractId: string;
+  contractNumber: string;
+  custodian: string;
+  method: string;
+  amount: bigint;
+  declaredAt: Date | null;
+}
+
+/** Finance's desk: top-ups declared offline that wait for the voucher, oldest first (confirmed on the contract page). */
+export async function declaredTopUps(user: Pick<ContractActor, "roles">): Promise<DeclaredTopUp[]> {
+  if (!can(user.roles, "settlement:finance")) throw new UserError("custody.topup.notFinance", { status: 403 });
+  const rows = await prisma.performanceDepositPayment.findMany({
+    where: { status: "DECLARED" },
+    include: { contract: { select: { id: true, number: true, custodianKey: true } } },
+    orderBy: [{ declaredAt: "asc" }, { createdAt: "asc" }],
+    take: 200,
+  });
+  const names = await custodianNames([...new Set(rows.map((r) => r.contract.custodianKey))]);
+  return rows.map((r) => ({
+    id: r.id, contractId: r.contract.id, contractNumber: r.contract.number, custodian: names[r.contract.custodianKey] ?? r.contract.custodianKey,
+    method: r.method, amount: r.amount, declaredAt: r.declaredAt,
+  }));
 }

@@ -10,7 +10,7 @@ import { settingsAt } from "~/services/settings/settings.server";
 import { notify } from "~/services/tenders/notifications.server";
 import { custodianKeyOf, departmentUsers, isDepartment } from "./access.server";
 import { decideFullTimeSchema, fullTimeApplySchema, type DecideFullTimeInput } from "./liability-schemas";
-import { asFormRefusal, formText, parseOrRefuse } from "./liability.server";
+import { asFormRefusal, formText, parseOrRefuse } from "~/infra/forms";
 
 /**
  * Full-time collection (issue 7 item 2, README step 10): a staff contractor who holds at least

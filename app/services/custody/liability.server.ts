@@ -1,4 +1,4 @@
-import { ZodError, type z, type ZodType } from "zod";
+import { asFormRefusal, formText, parseOrRefuse } from "~/infra/forms";
 import { can } from "~/domain/access";
 import { todayInChina } from "~/domain/calendar";
 import { UserError } from "~/domain/errors";
@@ -141,14 +141,6 @@ function isUniqueViolation(error: unknown): boolean {
 
 // ---- asset loss -----------------------------------------------------------------------------------
 
-/** Input checked by its schema; the first problem is a UserError on its field (bad input changes nothing). */
-export function parseOrRefuse<S extends ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.length ? String(issue.path[0]) : undefined;
-  throw new UserError(issue?.message ?? "api.invalidInput", { status: 400, ...(field ? { field } : {}) });
-}
 
 function requireDepartment(user: LiabilityActor) {
   if (!isDepartment(user)) throw new UserError("custody.liability.notDepartment", { status: 403 });
@@ -466,27 +458,7 @@ export const liabilityIntents = ["liability-confirm", "liability-dismiss", "liab
 export type LiabilityIntent = (typeof liabilityIntents)[number];
 export const isLiabilityIntent = (value: unknown): value is LiabilityIntent => typeof value === "string" && (liabilityIntents as readonly string[]).includes(value);
 
-/** A form field's text ("" when absent). */
-export const formText = (formData: FormData, name: string) => {
-  const v = formData.get(name);
-  return typeof v === "string" ? v : "";
-};
 
-/**
- * Bad input of a section's form as a UserError on the form's own field names (the first problem),
- * so the page's action shows it next to the field; other errors pass through.
- */
-export function asFormRefusal(error: unknown, rename: Record<string, string>): unknown {
-  if (error instanceof ZodError) {
-    const issue = error.issues[0];
-    const field = String(issue?.path[0] ?? "");
-    return new UserError(issue?.message ?? "form.invalidChoice", { status: 400, ...(field ? { field: rename[field] ?? field } : {}) });
-  }
-  if (error instanceof UserError && error.options.field && rename[error.options.field]) {
-    return new UserError(error.key, { ...error.options, field: rename[error.options.field] });
-  }
-  return error;
-}
 
 /**
  * The review page's action for this section: intent liability-confirm | liability-dismiss (eventId,

@@ -1,5 +1,5 @@
 import { UserError } from "~/domain/errors";
-import type { Fen } from "~/domain/money";
+import { toYuanString, type Fen } from "~/domain/money";
 import { audited, type AuditContext, type Tx } from "~/infra/audit.server";
 import { prisma } from "~/infra/db.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
@@ -92,7 +92,7 @@ export async function decideWaiver(
       before: { status: "PENDING", agreementStatus: "PENDING_WAIVER" },
       after: {
         status, note, agreementId: found.agreementId, agreementStatus, supersededAgreements: superseded,
-        loanNumber: loan.loanNumber, contractNumber: contract.number, principal: found.principal.toString(), interest: found.interest.toString(),
+        loanNumber: loan.loanNumber, contractNumber: contract.number, principal: toYuanString(found.principal), interest: toYuanString(found.interest),
         effectiveFrom: decision === "approve" ? now.toISOString() : null,
       },
     });

@@ -1,14 +1,14 @@
 import { can } from "~/domain/access";
-import { addDays, daysBetween, todayInChina } from "~/domain/calendar";
+import { todayInChina } from "~/domain/calendar";
 import { contactDay, type ConductRules } from "~/domain/conduct";
 import { UserError } from "~/domain/errors";
-import { interruptionKinds } from "~/domain/loan";
-import { limitationAnchor, limitationStatus } from "~/domain/limitation";
+import { limitationStatus } from "~/domain/limitation";
 import { maskBorrowerName } from "~/domain/masking";
 import { audited, type AuditContext } from "~/infra/audit.server";
 import { prisma } from "~/infra/db.server";
 import { decryptPii } from "~/infra/pii.server";
-import type { LimitationPanelData, TimelineEvent } from "~/services/loans/limitation.server";
+import { custodianLimitationPanel, type LimitationPanelData } from "~/services/loans/limitation.server";
+import { unmaskedFields } from "~/services/loans/unmask.server";
 import { settingsAt } from "~/services/settings/settings.server";
 import { custodianKeyOf, inCustodyTerm, requireCustodianOfLoan, type CustodyViewer } from "./access.server";
 import { activitiesOf, effectiveContactsOn, type ActivityView } from "./activities.server";
@@ -92,8 +92,6 @@ export async function myCustodyLoans(user: CustodyViewer, now = new Date()): Pro
   return rows.sort((a, b) => (a.expiresOn === b.expiresOn ? a.loanNumber.localeCompare(b.loanNumber) : a.expiresOn < b.expiresOn ? -1 : 1));
 }
 
-/** The fields the loan page reveals in full (and its audit entry names). */
-export const custodyViewFields = ["borrowerName", "borrowerIdNumber", "phone", "guarantorName"] as const;
 
 export interface CustodyLoanView {
   loan: {
@@ -157,13 +155,13 @@ export async function custodyLoanView(context: AuditContext, user: CustodyViewer
     };
     await audit({
       action: "custody.loan.view", entityType: "Loan", entityId: loan.id,
-      after: { loanNumber: loan.loanNumber, contractId: contract.id, fields: [...custodyViewFields] },
+      after: { loanNumber: loan.loanNumber, contractId: contract.id, fields: [...unmaskedFields] },
     });
     return { ...view, loanId: loan.id };
   });
   const day = contactDay(now);
   const [limitation, activities, effectiveContactsToday, agreements] = await Promise.all([
-    custodyLimitationPanel(revealed.loanId, now, settings.values.limitationAlertDays),
+    custodianLimitationPanel(revealed.loanId, now),
     activitiesOf(prisma, revealed.contract.id, revealed.loanId),
     effectiveContactsOn(prisma, revealed.loanId, day),
     prisma.repaymentAgreement.count({ where: { contractId: revealed.contract.id, loanId: revealed.loanId, status: { in: openAgreementStatuses } } }),
@@ -184,78 +182,3 @@ export async function custodyLoanView(context: AuditContext, user: CustodyViewer
   };
 }
 
-const order: Record<TimelineEvent["kind"], number> = { disbursed: 0, matures: 1, extendedMaturity: 2, lastPayment: 3, lastInterruption: 4, interruption: 5, today: 6, alert: 7, expiry: 8 };
-const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
-
-/**
- * The limitation panel for the custodian, in the shape the loan book's panel component draws
- * (loadLimitationPanel asks loans:view, which custodians do not hold): computed with domain/limitation,
- * read-only — no recording there (the workbench records through activities), no deciding, no
- * evidence downloads (the files route is the bank's).
- */
-export async function custodyLimitationPanel(loanId: string, now: Date, alertDaysSetting: readonly number[]): Promise<LimitationPanelData> {
-  const loan = await prisma.loan.findUniqueOrThrow({
-    where: { id: loanId },
-    include: { interruptions: { orderBy: [{ occurredOn: "desc" }, { recordedAt: "desc" }] } },
-  });
-  const today = todayInChina(now);
-  const alertDays = [...new Set(alertDaysSetting)].sort((a, b) => b - a);
-  const anchor = limitationAnchor(loan);
-  const expiresOn = loan.limitationExpiresOn;
-  const status = limitationStatus(expiresOn, today, alertDays);
-  const peopleIds = [...new Set(loan.interruptions.flatMap((i) => [i.recordedById, i.decidedById]).filter((x): x is string => Boolean(x)))];
-  const people = peopleIds.length ? await prisma.user.findMany({ where: { id: { in: peopleIds } }, select: { id: true, displayName: true } }) : [];
-  const nameOf = (id: string | null) => (id ? (people.find((p) => p.id === id)?.displayName ?? "—") : null);
-  const events: Omit<TimelineEvent, "position">[] = [
-    { day: loan.disbursedOn, kind: "disbursed" },
-    { day: loan.maturesOn, kind: "matures" },
-    ...(loan.extendedMaturity ? [{ day: loan.extendedMaturity, kind: "extendedMaturity" as const }] : []),
-    ...(loan.lastPaymentOn ? [{ day: loan.lastPaymentOn, kind: "lastPayment" as const }] : []),
-    ...(loan.lastInterruptionOn && !loan.interruptions.some((i) => i.status === "VERIFIED" && i.occurredOn === loan.lastInterruptionOn)
-      ? [{ day: loan.lastInterruptionOn, kind: "lastInterruption" as const }]
-      : []),
-    ...loan.interruptions.map((i) => ({ day: i.occurredOn, kind: "interruption" as const, interruptionKind: i.kind, status: i.status })),
-    ...alertDays.map((days) => ({ day: addDays(expiresOn, -days), kind: "alert" as const, days })),
-    { day: expiresOn, kind: "expiry" },
-    { day: today, kind: "today" },
-  ];
-  events.sort((a, b) => (a.day === b.day ? order[a.kind] - order[b.kind] : a.day < b.day ? -1 : 1));
-  const first = events[0]!.day;
-  const span = Math.max(1, daysBetween(first, events[events.length - 1]!.day));
-  const clockSpan = Math.max(1, daysBetween(anchor.day, expiresOn));
-  const along = (day: string) => clamp01(daysBetween(anchor.day, day) / clockSpan);
-  return {
-    loanNumber: loan.loanNumber,
-    today,
-    limitationYears: loan.limitationYears,
-    alertDays,
-    anchor,
-    expiresOn,
-    daysLeft: status.daysLeft,
-    bucket: status.bucket,
-    lapsed: status.lapsed,
-    clock: {
-      todayPosition: along(today),
-      alerts: alertDays.map((days) => ({ days, day: addDays(expiresOn, -days), position: along(addDays(expiresOn, -days)) })),
-    },
-    timeline: events.map((e) => ({ ...e, position: clamp01(daysBetween(first, e.day) / span) })),
-    interruptions: loan.interruptions.map((i) => ({
-      id: i.id,
-      kind: i.kind,
-      occurredOn: i.occurredOn,
-      note: i.note,
-      status: i.status,
-      evidence: null,
-      recordedBy: nameOf(i.recordedById) ?? "—",
-      recordedAt: i.recordedAt.toISOString(),
-      decidedBy: nameOf(i.decidedById),
-      decidedAt: i.decidedAt?.toISOString() ?? null,
-      decisionNote: i.decisionNote,
-      canDecide: false,
-    })),
-    interruptionKinds: [...interruptionKinds],
-    disbursedOn: loan.disbursedOn,
-    canRecord: false,
-    canDecide: false,
-  };
-}

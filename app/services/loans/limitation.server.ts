@@ -8,6 +8,7 @@ import { audited, systemContext, type AuditContext } from "~/infra/audit.server"
 import { forbidden, notFound, type AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { checkUpload, evidencePolicy, readStoredFile, storeFile } from "~/infra/files.server";
+import { contractHoldingLoan, isCustodianOf, type CustodyViewer } from "~/services/custody/access.server";
 import { settingsAt } from "~/services/settings/settings.server";
 
 /**
@@ -383,6 +384,22 @@ const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 /** Everything the loan page shows about the limitation of one loan (plain JSON). */
 export async function loadLimitationPanel(user: Viewer, loanId: string, now = new Date()): Promise<LimitationPanelData> {
   requireCan(user, "loans:view");
+  return limitationPanel(loanId, now, { userId: user.id, canDecide: can(user.roles, "loans:manage"), canRecord: (loan) => mayRecordFor(user, loan) });
+}
+
+/**
+ * The same panel for the loan's custodian during the term (the caller checked that): read-only —
+ * custodians submit evidence through their collection activities and the department decides it.
+ */
+export function custodianLimitationPanel(loanId: string, now = new Date()): Promise<LimitationPanelData> {
+  return limitationPanel(loanId, now, { userId: null, canDecide: false, canRecord: () => false });
+}
+
+async function limitationPanel(
+  loanId: string,
+  now: Date,
+  viewer: { userId: string | null; canDecide: boolean; canRecord: (loan: { branchId: string }) => boolean },
+): Promise<LimitationPanelData> {
   const loan = await prisma.loan.findUnique({
     where: { id: loanId },
     select: { ...clockFields, disbursedOn: true, interruptions: { orderBy: [{ occurredOn: "desc" }, { recordedAt: "desc" }] } },
@@ -394,7 +411,7 @@ export async function loadLimitationPanel(user: Viewer, loanId: string, now = ne
   const anchor = limitationAnchor(loan);
   const expiresOn = loan.limitationExpiresOn;
   const status = limitationStatus(expiresOn, today, alertDays);
-  const canDecide = can(user.roles, "loans:manage");
+  const canDecide = viewer.canDecide;
 
   const files = await prisma.storedFile.findMany({ where: { id: { in: loan.interruptions.map((i) => i.evidenceFileId) } } });
   const people = await namesOf(loan.interruptions.flatMap((i) => [i.recordedById, i.decidedById]));
@@ -448,12 +465,12 @@ export async function loadLimitationPanel(user: Viewer, loanId: string, now = ne
         decidedBy: i.decidedById ? (people.get(i.decidedById) ?? "—") : null,
         decidedAt: i.decidedAt?.toISOString() ?? null,
         decisionNote: i.decisionNote,
-        canDecide: canDecide && i.status === "PENDING" && i.recordedById !== user.id,
+        canDecide: canDecide && i.status === "PENDING" && i.recordedById !== viewer.userId,
       };
     }),
     interruptionKinds: [...interruptionKinds],
     disbursedOn: loan.disbursedOn,
-    canRecord: mayRecordFor(user, loan),
+    canRecord: viewer.canRecord(loan),
     canDecide,
   };
 }
@@ -462,18 +479,26 @@ export async function loadLimitationPanel(user: Viewer, loanId: string, now = ne
 
 /**
  * A stored file for download, if the user may see it: evidence of an interruption, for loans:view
- * holders. Each download is an audit entry. Null when unknown or not visible (the route answers 404).
+ * holders and for the loan's custodian during the term. Each download is an audit entry. Null when unknown or not visible (the route answers 404).
  */
-export async function downloadFile(context: AuditContext, user: Viewer, fileId: string) {
-  if (!can(user.roles, "loans:view")) return null;
-  const interruption = await prisma.limitationInterruption.findFirst({ where: { evidenceFileId: fileId }, include: { loan: { select: { loanNumber: true } } } });
-  if (!interruption) return null;
+export async function downloadFile(context: AuditContext, user: Viewer & CustodyViewer, fileId: string, now = new Date()) {
+  // Evidence of an interruption, or of a collection activity (a lawyer's letter, a visit report).
+  const interruption = await prisma.limitationInterruption.findFirst({ where: { evidenceFileId: fileId }, select: { id: true, loanId: true } });
+  const activity = interruption ? null : await prisma.collectionActivity.findFirst({ where: { evidenceFileId: fileId }, select: { id: true, loanId: true } });
+  const loanId = interruption?.loanId ?? activity?.loanId;
+  if (!loanId) return null;
+  if (!can(user.roles, "loans:view")) {
+    // The custodian sees the evidence of a loan in their custody, during the term only.
+    const contract = can(user.roles, "custody:work") ? await contractHoldingLoan(loanId, now) : null;
+    if (!contract || !isCustodianOf(user, contract)) return null;
+  }
   const file = await readStoredFile(fileId);
   if (!file) return null;
+  const loan = await prisma.loan.findUniqueOrThrow({ where: { id: loanId }, select: { loanNumber: true } });
   await audited(context, (_tx, audit) =>
     audit({
       action: "file.download", entityType: "StoredFile", entityId: fileId,
-      after: { sha256: file.row.sha256, name: file.row.originalName, interruptionId: interruption.id, loanNumber: interruption.loan.loanNumber },
+      after: { sha256: file.row.sha256, name: file.row.originalName, interruptionId: interruption?.id ?? null, activityId: activity?.id ?? null, loanNumber: loan.loanNumber },
     }),
   );
   return file;
