@@ -18,7 +18,8 @@ export interface AccountOwner {
   scope?: string;
 }
 
-const accountKey = (o: AccountOwner) =>
+/** The unique key of an owner's account of a type (look an account up without creating it). */
+export const accountKey = (o: AccountOwner) =>
   `${o.type}:${o.scope ?? (o.ownerUserId ? `user:${o.ownerUserId}` : o.ownerOrganizationId ? `org:${o.ownerOrganizationId}` : "bank")}`;
 
 export async function ensureAccount(tx: Tx, owner: AccountOwner) {

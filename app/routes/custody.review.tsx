@@ -101,6 +101,24 @@ export default function CustodyReview() {
           </Table>
         )}
       </Card>
+      <Card title={t("custodyReview.waiting.title")} testId="waiting-review">
+        {page.waiting.length === 0 ? (
+          <p className="text-sm text-slate-500">{t("custodyReview.waiting.none")}</p>
+        ) : (
+          <Table head={[t("custodyReview.col.contract"), t("custodyReview.col.custodian"), t("custodyReview.col.waitingFor"), t("custodyReview.col.since")]}>
+            {page.waiting.map((c) => (
+              <tr key={c.id} data-testid="waiting-row">
+                <td className={cell}>
+                  <Link to={`/contracts/${encodeURIComponent(c.id)}`} className="text-blue-700 hover:underline">{c.number}</Link>
+                </td>
+                <td className={cell}>{c.custodian}</td>
+                <td className={cell}>{t(c.status === "AWAITING_DEPOSIT" ? "custodyReview.waiting.deposit" : "custodyReview.waiting.signature")}</td>
+                <td className={cell}>{formatDateTime(locale, c.since)}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Card>
       <WaiverReview waivers={page.waivers} refusal={waiverRefusal} />
       <LiabilityReview queue={page.liability} result={state} />
       <FullTimeReview applications={page.fullTime} result={state} />

@@ -31,7 +31,10 @@ function putInTender(packageId: string): void {
     db.transaction(() => {
       db.prepare('INSERT INTO "Tender" ("id", "title", "status", "audience", "excludedPositions", "auctionEndsAt", "createdById", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(tenderId, "E2E 竞标", "PUBLISHED", "BOTH", "[]", sqliteDateTime(new Date(now.getTime() + 30 * 86_400_000)), officer.id, sqliteDateTime(now));
-      db.prepare('INSERT INTO "TenderLot" ("id", "tenderId", "packageId", "status") VALUES (?, ?, ?, ?)').run(`e2e-lot-${crypto.randomUUID()}`, tenderId, packageId, "OPEN");
+      // The lot runs as long as the tender (the close sweeper would otherwise close a lot ending "now").
+      const ends = sqliteDateTime(new Date(now.getTime() + 30 * 86_400_000));
+      db.prepare('INSERT INTO "TenderLot" ("id", "tenderId", "packageId", "status", "startsAt", "closesAt") VALUES (?, ?, ?, ?, ?, ?)')
+        .run(`e2e-lot-${crypto.randomUUID()}`, tenderId, packageId, "OPEN", sqliteDateTime(now), ends);
       db.prepare('UPDATE "Package" SET "status" = ? WHERE "id" = ?').run("IN_TENDER", packageId);
     })();
   } finally {

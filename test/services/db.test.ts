@@ -1,4 +1,6 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { databaseFileFromUrl } from "~/infra/db/database-url";
 import { prisma } from "~/infra/db.server";
 import { checkHealth } from "~/infra/health.server";
 
@@ -10,6 +12,24 @@ describe("SQLite connection settings", () => {
     expect(journal?.journal_mode).toBe("wal");
     expect(Number(fk?.foreign_keys)).toBe(1);
     expect(Number(busy?.timeout)).toBe(5000);
+  });
+
+  it("takes the write lock when a transaction starts, so another process's writer waits instead of failing the transaction", async () => {
+    // A second writer (the worker process) with no patience: while our transaction is open, after a
+    // read only, it cannot start writing. With a deferred BEGIN it could, and our transaction's first
+    // write would then fail with SQLITE_BUSY_SNAPSHOT.
+    const other = new Database(databaseFileFromUrl(process.env.DATABASE_URL!));
+    other.pragma("busy_timeout = 0");
+    try {
+      await prisma.$transaction(async (tx) => {
+        await tx.user.count();
+        expect(() => other.exec("BEGIN IMMEDIATE")).toThrow(/locked|busy/i);
+      });
+      other.exec("BEGIN IMMEDIATE");
+      other.exec("ROLLBACK");
+    } finally {
+      other.close();
+    }
   });
 
   it("refuses a row that points at nothing", async () => {

@@ -10,6 +10,21 @@ type Adapter = Awaited<ReturnType<AdapterFactory["connect"]>>;
 const connectionPragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
 
 /**
+ * Interactive transactions start with BEGIN IMMEDIATE instead of the adapter's deferred BEGIN. With a
+ * second process writing the same file (the BullMQ worker beside the web server), a deferred
+ * transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT ("database is
+ * locked") whenever the other process committed in between; busy_timeout cannot help it. Taking the
+ * write lock at the start makes the second writer wait (busy_timeout) instead. Within one process the
+ * adapter already runs one transaction at a time, so nothing is lost.
+ */
+function beginImmediate(adapter: Adapter): void {
+  const client = (adapter as unknown as { client?: { prepare: (sql: string) => unknown } }).client;
+  if (!client || typeof client.prepare !== "function") throw new Error("sqlite adapter: no better-sqlite3 client to start immediate transactions on");
+  const prepare = client.prepare.bind(client);
+  client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+}
+
+/**
  * The better-sqlite3 driver adapter for a `file:` URL, used by the runtime client and by the
  * Prisma CLI (prisma.config.ts) alike so both see the same file with the same settings.
  */
@@ -22,6 +37,7 @@ export function createSqliteAdapter(databaseUrl: string): AdapterFactory {
   factory.connect = async () => {
     const adapter = await connect();
     await adapter.executeScript(connectionPragmas);
+    beginImmediate(adapter);
     return adapter;
   };
 

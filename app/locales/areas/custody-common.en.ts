@@ -24,4 +24,10 @@ export const custodyCommonEn: Record<keyof typeof custodyCommonZhCN, string> = {
   "custodyReview.col.evidence": "Evidence",
   "custodyReview.col.occurredOn": "Day",
   "custodyReview.col.recordedBy": "Submitted by",
+  "custodyReview.waiting.title": "Contracts waiting for the custodian's signature or deposit",
+  "custodyReview.waiting.none": "No contract waits for its custodian.",
+  "custodyReview.waiting.signature": "The custodian's signature",
+  "custodyReview.waiting.deposit": "The performance deposit top-up",
+  "custodyReview.col.waitingFor": "Waiting for",
+  "custodyReview.col.since": "Since",
 };

@@ -23,4 +23,10 @@ export const custodyCommonZhCN = {
   "custodyReview.col.evidence": "证据",
   "custodyReview.col.occurredOn": "发生日",
   "custodyReview.col.recordedBy": "提交人",
+  "custodyReview.waiting.title": "待托管人签署或补缴保证金的合同",
+  "custodyReview.waiting.none": "没有等待托管人的合同。",
+  "custodyReview.waiting.signature": "待托管人签署",
+  "custodyReview.waiting.deposit": "待补缴履约保证金",
+  "custodyReview.col.waitingFor": "等待事项",
+  "custodyReview.col.since": "起始时间",
 } as const;

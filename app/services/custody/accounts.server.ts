@@ -1,5 +1,5 @@
 import type { Tx } from "~/infra/audit.server";
-import { balanceIn, ensureAccount } from "~/infra/ledger.server";
+import { accountKey, balanceIn, ensureAccount } from "~/infra/ledger.server";
 
 /**
  * The ledger accounts of a custody contract (R10). The performance deposit is held per contract
@@ -14,15 +14,18 @@ type ContractParty = { id: string; custodianKey: string };
 const owner = (custodianKey: string) =>
   custodianKey.startsWith("org:") ? { ownerOrganizationId: custodianKey.slice(4) } : { ownerUserId: custodianKey.slice(5) };
 
+const performanceDepositOwner = (contract: ContractParty) => ({ type: "PERFORMANCE_DEPOSIT" as const, scope: `contract:${contract.id}`, ...owner(contract.custodianKey) });
+
 export function performanceDepositAccount(tx: Tx, contract: ContractParty) {
-  return ensureAccount(tx, { type: "PERFORMANCE_DEPOSIT", scope: `contract:${contract.id}`, ...owner(contract.custodianKey) });
+  return ensureAccount(tx, performanceDepositOwner(contract));
 }
 
 export function claimAccountOf(tx: Tx, custodianKey: string) {
   return ensureAccount(tx, { type: "CLAIM_RECEIVABLE", ...owner(custodianKey) });
 }
 
-/** What the contract's performance deposit account holds now, fen. */
-export async function performanceDepositHeld(tx: Tx, contract: ContractParty): Promise<bigint> {
-  return balanceIn(tx, (await performanceDepositAccount(tx, contract)).id);
+/** What the contract's performance deposit account holds now, fen (reads only: no account yet holds 0). */
+export async function performanceDepositHeld(db: Tx, contract: ContractParty): Promise<bigint> {
+  const account = await db.ledgerAccount.findUnique({ where: { key: accountKey(performanceDepositOwner(contract)) }, select: { id: true } });
+  return account ? balanceIn(db, account.id) : 0n;
 }

@@ -108,7 +108,7 @@ function termsCreditBidDeposit(json: string): boolean {
 export async function depositFigures(contract: ViewableContract) {
   const [{ credit, planned }, held] = await Promise.all([
     bidDepositCreditOf(contract),
-    prisma.$transaction((tx) => performanceDepositHeld(tx, contract)),
+    performanceDepositHeld(prisma, contract),
   ]);
   // Before signing nothing is held: the top-up is what the credit will leave.
   const topUp = contract.signedAt ? topUpOwed(contract.performanceDeposit, held) : topUpOwed(contract.performanceDeposit, credit);
@@ -118,7 +118,7 @@ export async function depositFigures(contract: ViewableContract) {
 /** The API's read model of one contract: the row, its terms, loans, top-ups and deposit figures (404 as for the page). */
 export async function contractRecord(user: CustodyViewer, contractId: string) {
   const { loans, depositPayments: payments, ...contract } = await loadViewableContract(user, contractId);
-  const held = await prisma.$transaction((tx) => performanceDepositHeld(tx, contract));
+  const held = await performanceDepositHeld(prisma, contract);
   const names = await userNames([contract.signedById, contract.countersignedById]);
   return {
     contract, terms: parseTerms(contract.terms), loans, payments, held, owed: topUpOwed(contract.performanceDeposit, held),

@@ -9,7 +9,7 @@ import { audited, systemContext, type AuditContext, type Tx } from "~/infra/audi
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import type { MessageKey, Params } from "~/infra/i18n";
-import { balanceIn, ensureAccount, postEntryIn } from "~/infra/ledger.server";
+import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { queueEmailIn } from "~/services/email/outbox.server";
 import type { TemplateName, templates } from "~/services/email/templates";
@@ -416,14 +416,6 @@ export interface LiabilityQueue {
   today: string;
 }
 
-/**
- * What a contract's performance deposit holds, read only (no account is created for the asking): the
- * account is the one performanceDepositAccount keys "PERFORMANCE_DEPOSIT:contract:<id>"; none yet is 0.
- */
-async function depositHeldReadOnly(contractId: string): Promise<bigint> {
-  const account = await prisma.ledgerAccount.findUnique({ where: { key: `PERFORMANCE_DEPOSIT:contract:${contractId}` }, select: { id: true } });
-  return account ? balanceIn(prisma, account.id) : 0n;
-}
 
 /** The department's queue (custody:manage): DETECTED events with the cost of confirming each now, and the loans for the asset-loss form. Reads only. */
 export async function liabilityQueue(user: LiabilityActor, now: Date = new Date()): Promise<LiabilityQueue> {
@@ -434,7 +426,7 @@ export async function liabilityQueue(user: LiabilityActor, now: Date = new Date(
   for (const view of views) {
     const event = events.find((e) => e.id === view.id)!;
     const cl = await prisma.custodyLoan.findUniqueOrThrow({ where: { contractId_loanId: { contractId: event.contractId, loanId: event.loanId } } });
-    const depositHeld = await depositHeldReadOnly(event.contractId);
+    const depositHeld = await performanceDepositHeld(prisma, event.contract);
     const preview = liabilityFor({
       kind: event.contract.custodianKind === "AGENCY" ? "agency" : "internal", depositHeld,
       loan: { pricedValue: cl.pricedValue, principal: cl.principal, interest: cl.interest },
