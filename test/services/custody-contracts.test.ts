@@ -244,6 +244,10 @@ describe("custody starts when the last condition is met, and ends at its end", (
     expect(loans.map((l) => [l.status, l.returnedAt])).toEqual([["RETURNED", endsAt], ["RETURNED", endsAt]]);
     const rows = await prisma.loan.findMany({ where: { id: { in: loans.map((l) => l.loanId) } } });
     expect(rows.map((r) => r.status)).toEqual(["RETURNED", "RETURNED"]);
+    // Back in the book, they may be bundled again: no longer members of the package, which records why.
+    expect(await prisma.packageLoan.count({ where: { loanId: { in: loans.map((l) => l.loanId) } } })).toBe(0);
+    const event = await prisma.packageEvent.findFirstOrThrow({ where: { packageId: c.packageId, kind: "custody_returned" } });
+    expect(JSON.parse(event.detail)).toEqual({ contract: c.number, count: 2, loans: loans.map((l) => l.loanNumber).sort().join("、") });
     expect(await prisma.auditEntry.count({ where: { action: "custody.end", entityId: c.id } })).toBe(1);
     expect(await prisma.notification.count({ where: { messageKey: "custody.notify.custodyEnded", userId: { in: [bidder.id, officer.id] } } })).toBe(2);
     expect(await endDueCustody(new Date(endsAt.getTime() + 86_400_000), ctx)).toEqual({ ended: [], returnedLoans: 0 });

@@ -97,6 +97,7 @@ export const packagesEn: Record<keyof typeof packagesZhCN, string> = {
   "packages.event.rejected": "Rejected: {comment}",
   "packages.event.discarded": "Discarded",
   "packages.event.document_added": "Document {title} uploaded",
+  "packages.event.custody_returned": "Custody contract {contract} ended: {count} loans returned to the bank: {loans}",
 
   // ---- data room export ----
   "packages.export.title": "Package {number} data room (masked)",

@@ -96,6 +96,7 @@ export const packagesZhCN = {
   "packages.event.rejected": "驳回：{comment}",
   "packages.event.discarded": "作废",
   "packages.event.document_added": "上传文件 {title}",
+  "packages.event.custody_returned": "托管合同 {contract} 期满，{count} 笔贷款退回银行：{loans}",
 
   // ---- data room export ----
   "packages.export.title": "资产包 {number} 资料室（已脱敏）",

@@ -347,7 +347,7 @@ export async function endDueCustody(now = new Date(), ctx: AuditContext = system
       if (contract.status !== "ACTIVE" || !contract.custodyEndsAt || contract.custodyEndsAt.getTime() > now.getTime()) return null;
       const updated = await tx.custodyContract.updateMany({ where: { id, status: "ACTIVE", version: contract.version }, data: { status: "ENDED", endedAt: now, version: { increment: 1 } } });
       if (updated.count !== 1) return null;
-      const loans = await tx.custodyLoan.findMany({ where: { contractId: id, status: "IN_CUSTODY" } });
+      const loans = await tx.custodyLoan.findMany({ where: { contractId: id, status: "IN_CUSTODY" }, orderBy: { loanNumber: "asc" } });
       await tx.custodyLoan.updateMany({ where: { contractId: id, status: "IN_CUSTODY" }, data: { status: "RETURNED", returnedAt: now } });
       for (const cl of loans) {
         const moved = await tx.loan.updateMany({ where: { id: cl.loanId, status: "IN_CUSTODY" }, data: { status: "RETURNED", version: { increment: 1 }, updatedAt: now } });
@@ -356,6 +356,14 @@ export async function endDueCustody(now = new Date(), ctx: AuditContext = system
             data: { loanId: cl.loanId, at: now, actorId: ctx.actorId, kind: "status", changes: JSON.stringify({ status: ["IN_CUSTODY", "RETURNED"], contract: contract.number }) },
           });
         }
+      }
+      // Back in the bank's book, the loans may be bundled again: they leave the package (a loan is in
+      // one package at a time). The contract's loan list (CustodyLoan) and the package's event keep the record.
+      if (loans.length) {
+        await tx.packageLoan.deleteMany({ where: { packageId: contract.packageId, loanId: { in: loans.map((l) => l.loanId) } } });
+        await tx.packageEvent.create({
+          data: { packageId: contract.packageId, kind: "custody_returned", detail: JSON.stringify({ contract: contract.number, count: loans.length, loans: loans.map((l) => l.loanNumber).join("、") }), byId: ctx.actorId ?? `system:${ctx.actorLabel ?? "custody"}`, at: now },
+        });
       }
       await audit({
         action: "custody.end", entityType: "CustodyContract", entityId: id,
