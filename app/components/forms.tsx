@@ -153,4 +153,11 @@ export function SubmitButton({ children, name, value, variant = "primary" }: { c
   );
 }
 
+/** A page action's answer (intentAction) when it was for this intent and, for a row's form, this row. */
+export function answerFor<A extends { intent: string | null; target?: string }>(answer: A | undefined, intent: string, target?: string): A | undefined {
+  if (!answer || answer.intent !== intent) return undefined;
+  if (target !== undefined && answer.target !== target) return undefined;
+  return answer;
+}
+
 export { Form };

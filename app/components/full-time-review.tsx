@@ -1,9 +1,9 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { useNavigation } from "@remix-run/react";
 import { useLocale, useT } from "~/components/i18n";
 import { Card, Table, cell } from "~/components/page";
-import { FieldErrors, Refusal } from "~/components/tender-form-errors";
 import { formatDateTime } from "~/infra/i18n";
 import type { FullTimeApplicationView } from "~/services/custody/full-time.server";
+import { DecisionForm } from "~/components/decision-form";
 import type { SectionState } from "./liability-review";
 
 /**
@@ -15,7 +15,6 @@ import type { SectionState } from "./liability-review";
 
 const smallButton = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60";
 const primary = "rounded bg-blue-700 px-2 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60";
-const input = "rounded border border-slate-300 px-2 py-1 text-sm aria-[invalid]:border-red-500";
 
 export function FullTimeReview({ applications, result }: { applications: FullTimeApplicationView[]; result?: SectionState }) {
   const t = useT();
@@ -46,24 +45,14 @@ export function FullTimeReview({ applications, result }: { applications: FullTim
                 <td className={`${cell} whitespace-nowrap text-xs`}>{formatDateTime(locale, a.appliedAt)}</td>
                 <td className={cell}>
                   {a.canDecide ? (
-                    <Form method="post" className="flex flex-col gap-1">
-                      <input type="hidden" name="applicationId" value={a.id} />
-                      <label className="sr-only" htmlFor={`fulltime-note-${a.id}`}>{t("custody.fullTime.note")}</label>
-                      <input
-                        id={`fulltime-note-${a.id}`} name="note" maxLength={1000} className={input} placeholder={t("custody.fullTime.note")}
-                        data-testid="fulltime-note" aria-invalid={mine?.fieldErrors?.note ? true : undefined}
-                      />
-                      <FieldErrors field="note" messages={mine?.fieldErrors?.note} params={mine?.formErrorParams} />
-                      <div className="flex gap-2">
-                        <button type="submit" name="intent" value="fulltime-approve" className={primary} disabled={busy} data-testid="fulltime-approve">
-                          {t("custody.fullTime.approve")}
-                        </button>
-                        <button type="submit" name="intent" value="fulltime-reject" className={smallButton} disabled={busy} data-testid="fulltime-reject">
-                          {t("custody.fullTime.reject")}
-                        </button>
-                      </div>
-                      <Refusal message={mine?.formError} params={mine?.formErrorParams} testId="fulltime-error" />
-                    </Form>
+                    <DecisionForm
+                      idName="applicationId" id={a.id} noteLabel={t("custody.fullTime.note")} noteTestId="fulltime-note" noteMaxLength={1000}
+                      state={mine} busy={busy} errorTestId="fulltime-error"
+                      buttons={[
+                        { intent: "fulltime-approve", label: t("custody.fullTime.approve"), className: primary, testId: "fulltime-approve" },
+                        { intent: "fulltime-reject", label: t("custody.fullTime.reject"), className: smallButton, testId: "fulltime-reject" },
+                      ]}
+                    />
                   ) : (
                     <span className="text-xs text-slate-500">{t("custody.fullTime.ownApplication")}</span>
                   )}

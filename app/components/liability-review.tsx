@@ -4,6 +4,7 @@ import { Badge, Card, Table, cell } from "~/components/page";
 import { FieldErrors, Refusal } from "~/components/tender-form-errors";
 import { formatCny, formatDateTime, type MessageKey } from "~/infra/i18n";
 import type { LiabilityQueue } from "~/services/custody/liability.server";
+import { DecisionForm } from "~/components/decision-form";
 
 /**
  * The department's liability section of /custody/review (R8): each DETECTED event with what
@@ -73,24 +74,14 @@ export function LiabilityReview({ queue, result }: { queue: LiabilityQueue; resu
                   <p className="text-xs text-slate-500">{t("custody.liability.cost.deposit", { held: money(row.depositHeld) })}</p>
                 </td>
                 <td className={cell}>
-                  <Form method="post" className="flex flex-col gap-1">
-                    <input type="hidden" name="eventId" value={row.id} />
-                    <label className="sr-only" htmlFor={`liability-note-${row.id}`}>{t("custody.liability.note")}</label>
-                    <input
-                      id={`liability-note-${row.id}`} name="note" className={input} placeholder={t("custody.liability.note")} maxLength={1000}
-                      data-testid="liability-note" aria-invalid={rowResult?.fieldErrors?.note ? true : undefined}
-                    />
-                    <FieldErrors field="note" messages={rowResult?.fieldErrors?.note} params={rowResult?.formErrorParams} />
-                    <div className="flex gap-2">
-                      <button type="submit" name="intent" value="liability-confirm" className={dangerButton} disabled={busy} data-testid="liability-confirm">
-                        {t("custody.liability.confirm")}
-                      </button>
-                      <button type="submit" name="intent" value="liability-dismiss" className={smallButton} disabled={busy} data-testid="liability-dismiss">
-                        {t("custody.liability.dismiss")}
-                      </button>
-                    </div>
-                    <Refusal message={rowResult?.formError} params={rowResult?.formErrorParams} testId="liability-error" />
-                  </Form>
+                  <DecisionForm
+                    idName="eventId" id={row.id} noteLabel={t("custody.liability.note")} noteTestId="liability-note" noteMaxLength={1000}
+                    state={rowResult} busy={busy} errorTestId="liability-error"
+                    buttons={[
+                      { intent: "liability-confirm", label: t("custody.liability.confirm"), className: dangerButton, testId: "liability-confirm" },
+                      { intent: "liability-dismiss", label: t("custody.liability.dismiss"), className: smallButton, testId: "liability-dismiss" },
+                    ]}
+                  />
                 </td>
               </tr>
             );

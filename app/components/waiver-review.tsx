@@ -1,9 +1,9 @@
-import { Form, Link, useNavigation } from "@remix-run/react";
+import { Link, useNavigation } from "@remix-run/react";
 import { useLocale, useT } from "~/components/i18n";
 import { Card, Table, cell } from "~/components/page";
-import { messageText } from "~/components/tender-form-errors";
 import { formatCny, formatDateTime } from "~/infra/i18n";
 import type { PendingWaiver } from "~/services/custody/waivers.server";
+import { DecisionForm } from "~/components/decision-form";
 
 /**
  * The department's waivers section of /custody/review (R5): each PENDING waiver with what the loan
@@ -64,29 +64,15 @@ export function WaiverReview({
               </td>
               <td className={cell}>
                 {w.canDecide ? (
-                  <Form method="post" className="flex flex-col gap-2">
-                    <input type="hidden" name="waiverId" value={w.id} />
-                    <input
-                      type="text"
-                      name="note"
-                      maxLength={500}
-                      placeholder={t("custodyAgreements.review.note")}
-                      aria-label={t("custodyAgreements.review.note")}
-                      className="rounded border border-slate-300 px-2 py-1 text-sm"
-                      data-testid="waiver-note"
-                    />
-                    <div className="flex gap-2">
-                      <button type="submit" name="intent" value="waiver-approve" disabled={busy} className="rounded bg-green-700 px-3 py-1 text-sm text-white hover:bg-green-800 disabled:opacity-60" data-testid="waiver-approve">
-                        {t("custodyAgreements.review.approve")}
-                      </button>
-                      <button type="submit" name="intent" value="waiver-reject" disabled={busy} className="rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-800 disabled:opacity-60" data-testid="waiver-reject">
-                        {t("custodyAgreements.review.reject")}
-                      </button>
-                    </div>
-                    {refusal && refusal.target === w.id ? (
-                      <p className="text-sm text-red-700" role="alert" data-testid="waiver-error">{messageText(t, refusal.message, refusal.params)}</p>
-                    ) : null}
-                  </Form>
+                  <DecisionForm
+                    idName="waiverId" id={w.id} noteLabel={t("custodyAgreements.review.note")} noteTestId="waiver-note" noteMaxLength={500}
+                    state={refusal && refusal.target === w.id ? { formError: refusal.message, formErrorParams: refusal.params } : undefined}
+                    busy={busy} errorTestId="waiver-error"
+                    buttons={[
+                      { intent: "waiver-approve", label: t("custodyAgreements.review.approve"), className: "rounded bg-green-700 px-3 py-1 text-sm text-white hover:bg-green-800 disabled:opacity-60", testId: "waiver-approve" },
+                      { intent: "waiver-reject", label: t("custodyAgreements.review.reject"), className: "rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-800 disabled:opacity-60", testId: "waiver-reject" },
+                    ]}
+                  />
                 ) : (
                   <span className="text-sm text-slate-500">{t("custodyAgreements.review.ownRequest")}</span>
                 )}

@@ -5,6 +5,8 @@ import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, Fact, PageTitle, Table, cell } from "~/components/page";
 import { FieldErrors, Refusal } from "~/components/tender-form-errors";
 import { StripePayment } from "~/components/tender-stripe";
+import { answerFor } from "~/components/forms";
+import { VoucherForm } from "~/components/voucher-form";
 import { UserError } from "~/domain/errors";
 import { intentAction, type IntentRefusal } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
@@ -97,16 +99,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 type Data = Awaited<ReturnType<typeof loader>>;
 
+/** The action's answer when it was for this intent (and, for a row's form, this row). */
 function useMine(intent: Intent, target?: string): ActionResult | undefined {
-  const result = useActionData<typeof action>();
-  if (!result || result.intent !== intent) return undefined;
-  if (target !== undefined && result.target !== target) return undefined;
-  return result;
+  return answerFor(useActionData<typeof action>(), intent, target);
 }
 
 const button = "rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60";
 const secondary = "rounded border border-slate-300 bg-white px-4 py-2 text-sm hover:bg-slate-50 disabled:opacity-60";
-const input = "rounded border border-slate-300 px-2 py-1 text-sm aria-[invalid]:border-red-500";
 
 /** A numeric column's heading, aligned with its figures. */
 function Right({ children }: { children: string }) {
@@ -189,21 +188,11 @@ function ConfirmForm({ paymentId }: { paymentId: string }) {
   const busy = useBusy();
   const state = useMine("topup-confirm", paymentId);
   return (
-    <Form method="post" className="mt-1 flex flex-wrap items-center gap-2" data-testid="topup-confirm-form">
-      <input type="hidden" name="intent" value="topup-confirm" />
-      <input type="hidden" name="target" value={paymentId} />
-      <input type="hidden" name="payment_id" value={paymentId} />
-      <input
-        name="voucher_number" placeholder={t("contractPages.payments.voucherPlaceholder")} aria-label={t("contractPages.payments.voucher")}
-        defaultValue={typeof state?.values?.voucher_number === "string" ? state.values.voucher_number : undefined}
-        aria-invalid={state?.fieldErrors?.voucher_number ? true : undefined} className={input} data-testid="topup-voucher"
-      />
-      <button type="submit" disabled={busy} className={secondary} data-testid="topup-confirm">{t("contractPages.payments.confirm")}</button>
-      <div className="w-full">
-        <FieldErrors field="voucher_number" messages={state?.fieldErrors?.voucher_number} params={state?.formErrorParams} />
-        <Refusal message={state?.formError} params={state?.formErrorParams} />
-      </div>
-    </Form>
+    <VoucherForm
+      intent="topup-confirm" targetField="payment_id" targetId={paymentId} state={state} busy={busy}
+      label={t("contractPages.payments.voucher")} placeholder={t("contractPages.payments.voucherPlaceholder")} button={t("contractPages.payments.confirm")}
+      buttonClass={secondary} testIds={{ form: "topup-confirm-form", input: "topup-voucher", submit: "topup-confirm" }}
+    />
   );
 }
 

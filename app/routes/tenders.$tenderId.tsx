@@ -10,6 +10,8 @@ import {
   retenderReservesOf, signedPercent, tenderPhase, tenderStatusLabel, tenderStatusTones,
 } from "~/components/tender-helpers";
 import { StripePayment } from "~/components/tender-stripe";
+import { answerFor } from "~/components/forms";
+import { VoucherForm } from "~/components/voucher-form";
 import { can } from "~/domain/access";
 import { UserError } from "~/domain/errors";
 import { formatRate, parseRate } from "~/domain/money";
@@ -198,10 +200,7 @@ type Data = Awaited<ReturnType<typeof loader>>;
 
 /** The action's answer when it was for this intent (and, for a row's form, this row). */
 function useMine(intent: Intent, target?: string): ActionResult | undefined {
-  const result = useActionData<typeof action>();
-  if (!result || result.intent !== intent) return undefined;
-  if (target !== undefined && result.target !== target) return undefined;
-  return result;
+  return answerFor(useActionData<typeof action>(), intent, target);
 }
 
 
@@ -558,21 +557,11 @@ function FinanceDepositForm({ deposit }: { deposit: { id: string; status: string
   if (!intent) return null;
   const ids = voucherForms[intent];
   return (
-    <Form method="post" className="mt-1 flex flex-wrap items-center gap-2" data-testid={ids.form}>
-      <input type="hidden" name="intent" value={intent} />
-      <input type="hidden" name="target" value={deposit.id} />
-      <input type="hidden" name="deposit_id" value={deposit.id} />
-      <input
-        name="voucher_number" placeholder={t("tenderPages.finance.voucherPlaceholder")} aria-label={t(ids.label)}
-        defaultValue={typeof state?.values?.voucher_number === "string" ? state.values.voucher_number : undefined}
-        aria-invalid={state?.fieldErrors?.voucher_number ? true : undefined} className={input} data-testid={ids.input}
-      />
-      <button type="submit" disabled={busy} className={smallButton} data-testid={ids.submit}>{t(ids.button)}</button>
-      <div className="w-full">
-        <FieldErrors field="voucher_number" messages={state?.fieldErrors?.voucher_number} params={state?.formErrorParams} />
-        <Refusal message={state?.formError} params={state?.formErrorParams} />
-      </div>
-    </Form>
+    <VoucherForm
+      intent={intent} targetField="deposit_id" targetId={deposit.id} state={state} busy={busy}
+      label={t(ids.label)} placeholder={t("tenderPages.finance.voucherPlaceholder")} button={t(ids.button)} buttonClass={smallButton}
+      testIds={{ form: ids.form, input: ids.input, submit: ids.submit }}
+    />
   );
 }
 

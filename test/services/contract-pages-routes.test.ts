@@ -2,9 +2,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { contractWithTerms } from "../fixtures/custody-terms";
 import { freshTenderCast } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
+import { callLoader, postForm } from "../support/routes";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
-import { startSession } from "~/infra/session.server";
+
 /* eslint-disable no-restricted-imports -- these tests call the page loaders and actions directly, with a session cookie */
 import { loader as listLoader } from "~/routes/contracts._index";
 import { action as contractAction, loader as contractLoader } from "~/routes/contracts.$contractId";
@@ -22,45 +23,10 @@ beforeEach(async () => {
   ({ bidder, agency } = await freshTenderCast());
 });
 
-type Handler = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
-
-async function cookieOf(email: string): Promise<string> {
-  const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-  const setCookie = await startSession(user.id, new Request("http://localhost/login"));
-  return setCookie.split(";")[0]!;
-}
-
-/** A loader's data, or the status of the Response it threw. */
-async function load(handler: unknown, path: string, email: string, params: Record<string, string> = {}) {
-  const request = new Request(`http://localhost${path}`, { headers: { Cookie: await cookieOf(email) } });
-  try {
-    const result = await (handler as Handler)({ request, params, context: {} });
-    if (result instanceof Response) return { status: result.status, data: null, response: result };
-    return { status: 200, data: result as Record<string, any>, response: null }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  } catch (error) {
-    if (error instanceof Response) return { status: error.status, data: null, response: error };
-    throw error;
-  }
-}
-
-/** Posts a form to an action from an IP: a redirect (status, location) or the form's state (status, data). */
-async function post(handler: unknown, path: string, email: string, fields: [string, string][], params: Record<string, string> = {}, ip = "203.0.113.7") {
-  const request = new Request(`http://localhost${path}`, {
-    method: "POST",
-    headers: { Cookie: await cookieOf(email), "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": ip, "User-Agent": "vitest" },
-    body: new URLSearchParams(fields).toString(),
-  });
-  let result: unknown;
-  try {
-    result = await (handler as Handler)({ request, params, context: {} });
-  } catch (error) {
-    if (error instanceof Response) return { status: error.status, location: null, data: null };
-    throw error;
-  }
-  if (result instanceof Response) return { status: result.status, location: result.headers.get("Location"), data: null };
-  const wrapped = result as { data: Record<string, any>; init: { status?: number } | null }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  return { status: wrapped.init?.status ?? 200, location: null, data: wrapped.data };
-}
+const load = callLoader;
+/** Posts a form to an action from an IP. */
+const post = (handler: unknown, path: string, email: string, fields: [string, string][], params: Record<string, string> = {}, ip = "203.0.113.7") =>
+  postForm(handler, path, email, fields, { params, headers: { "X-Forwarded-For": ip, "User-Agent": "vitest" } });
 
 describe("/contracts", () => {
   it("lists the agency's own contracts; a branch clerk may not open it", async () => {

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { seed } from "../../prisma/seed";
 import { custodyContract, type CustodyFixture } from "../fixtures/custody";
 import { resetDatabase } from "../support/reset-db";
+import { sessionCookie } from "../support/routes";
 import { asUser, refusal } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
@@ -11,7 +12,6 @@ import { listActivities, pendingCustodianInterruptions, recordActivity, type Rec
 import { custodyLoanView } from "~/services/custody/workbench.server";
 import { decideInterruption } from "~/services/loans/limitation.server";
 import { addDays, todayInChina } from "~/domain/calendar";
-import { startSession } from "~/infra/session.server";
 /* eslint-disable no-restricted-imports -- the page test calls the loader and action directly, with a session cookie */
 import { action as loanPageAction, loader as loanPageLoader } from "~/routes/custody.loans.$loanNumber";
 /* eslint-enable no-restricted-imports */
@@ -193,10 +193,7 @@ describe("evidence: a pending interruption the department verifies", () => {
 
 describe("the workbench loan page (form in China time)", () => {
   type Handler = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
-  const cookieOf = async (email: string) => {
-    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-    return (await startSession(user.id, new Request("http://localhost/login"))).split(";")[0]!;
-  };
+  const cookieOf = sessionCookie;
   async function submit(email: string, number: string, fields: Record<string, string>) {
     const form = new FormData();
     form.set("intent", "record");

@@ -3,6 +3,7 @@ import { seed } from "../../prisma/seed";
 import { custodyContract, type CustodyFixture } from "../fixtures/custody";
 import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
+import { sessionCookie } from "../support/routes";
 import { asUser, refusal } from "../support/users";
 import type { Instalment } from "~/domain/repayment-agreement";
 import { systemContext } from "~/infra/audit.server";
@@ -13,7 +14,6 @@ import { AgreementRefused, agreementView, missedInstalmentFlags, recordAgreement
 import { decideWaiver, handleWaiverIntent, pendingWaivers, waiverInEffect } from "~/services/custody/waivers.server";
 import { addDays, todayInChina } from "~/domain/calendar";
 import { latestDueOn } from "~/domain/repayment-agreement";
-import { startSession } from "~/infra/session.server";
 /* eslint-disable no-restricted-imports -- the page tests call the route's loader and action directly, with a session cookie */
 import { action as pageAction, loader as pageLoader } from "~/routes/custody.loans.$loanNumber_.agreements";
 /* eslint-enable no-restricted-imports */
@@ -321,10 +321,7 @@ describe("the schedule textarea", () => {
 
 describe("the agreements page (/custody/loans/:loanNumber/agreements, on the clock)", () => {
   type Handler = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
-  const cookieOf = async (email: string) => {
-    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-    return (await startSession(user.id, new Request("http://localhost/login"))).split(";")[0]!;
-  };
+  const cookieOf = sessionCookie;
   async function load(email: string, loan: string) {
     const request = new Request(`http://localhost/custody/loans/${loan}/agreements`, { headers: { Cookie: await cookieOf(email) } });
     try {

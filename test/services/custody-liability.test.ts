@@ -5,13 +5,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { freshTenderCast } from "../fixtures/tenders";
 import { custodyContract } from "../fixtures/custody";
 import { installRecordingQueue } from "../support/recording-queue";
+import { sessionCookie } from "../support/routes";
 import { asUser, refusal } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { balanceIn, ensureAccount } from "~/infra/ledger.server";
 import { claimAccountOf } from "~/services/custody/accounts.server";
-import { startSession } from "~/infra/session.server";
 import { FullTimeApply } from "~/components/full-time-apply";
 import { FullTimeReview } from "~/components/full-time-review";
 import { LiabilityReview } from "~/components/liability-review";
@@ -283,8 +283,7 @@ describe("who sees which events, and the review section", () => {
 
 describe("the /custody/liability page", () => {
   async function load(email: string) {
-    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-    const cookie = (await startSession(user.id, new Request("http://localhost/login"))).split(";")[0]!;
+    const cookie = await sessionCookie(email);
     const request = new Request("http://localhost/custody/liability", { headers: { Cookie: cookie } });
     try {
       return { status: 200, data: await liabilityPageLoader({ request, params: {}, context: {} }) };

@@ -4,11 +4,11 @@ import { custodyContract } from "../fixtures/custody";
 import { contractWithTerms } from "../fixtures/custody-terms";
 import { installRecordingQueue } from "../support/recording-queue";
 import { resetDatabase } from "../support/reset-db";
+import { postForm, sessionCookie } from "../support/routes";
 import { asUser } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
-import { startSession } from "~/infra/session.server";
 import { recordAgreement } from "~/services/custody/agreements.server";
 import { signContract } from "~/services/custody/contracts.server";
 import { reviewQueue } from "~/services/custody/review.server";
@@ -32,27 +32,7 @@ beforeEach(async () => {
   agency = await asUser("admin@huaxin.example");
 });
 
-async function cookieOf(email: string) {
-  const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-  return (await startSession(user.id, new Request("http://localhost/login"))).split(";")[0]!;
-}
-
-async function post(email: string, fields: [string, string][]) {
-  const request = new Request("http://localhost/custody/review", {
-    method: "POST",
-    headers: { Cookie: await cookieOf(email), "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(fields).toString(),
-  });
-  try {
-    const result = await (reviewAction as Handler)({ request, params: {}, context: {} });
-    if (result instanceof Response) return { status: result.status, location: result.headers.get("Location"), data: null };
-    const wrapped = result as { data: Record<string, unknown>; init: { status?: number } | null };
-    return { status: wrapped.init?.status ?? 200, location: null, data: wrapped.data };
-  } catch (error) {
-    if (error instanceof Response) return { status: error.status, location: null, data: null };
-    throw error;
-  }
-}
+const post = (email: string, fields: [string, string][]) => postForm(reviewAction, "/custody/review", email, fields);
 
 describe("the department's custody queue", () => {
   it("lists a contract waiting for the custodian's signature, then, once signed, the same contract to countersign", async () => {
@@ -69,7 +49,7 @@ describe("the department's custody queue", () => {
 
   it("only the department opens it: a custodian and finance are refused", async () => {
     for (const email of ["admin@huaxin.example", "finance@bank.example"]) {
-      const request = new Request("http://localhost/custody/review", { headers: { Cookie: await cookieOf(email) } });
+      const request = new Request("http://localhost/custody/review", { headers: { Cookie: await sessionCookie(email) } });
       await expect((reviewLoader as Handler)({ request, params: {}, context: {} })).rejects.toMatchObject({ status: 403 });
     }
     expect((await post("finance@bank.example", [["intent", "waiver-approve"], ["waiverId", "x"]])).status).toBe(403);
@@ -81,7 +61,7 @@ describe("the department's custody queue", () => {
     const due = new Date(Date.now() + 8 * 3_600_000 + 40 * 86_400_000).toISOString().slice(0, 10);
     // Collects the ¥100,000 principal and ¥15,000 of the ¥20,000 interest: a ¥5,000 waiver to decide.
     const { waiver } = await recordAgreement(ctx, agency, c.loans[0]!.loanNumber, { signedOn: today, instalments: [{ dueOn: due, principal: 10_000_000n, interest: 1_500_000n }], reason: "困难减免" });
-    const page = (await (reviewLoader as Handler)({ request: new Request("http://localhost/custody/review", { headers: { Cookie: await cookieOf("officer@bank.example") } }), params: {}, context: {} })) as { waivers: { id: string }[] };
+    const page = (await (reviewLoader as Handler)({ request: new Request("http://localhost/custody/review", { headers: { Cookie: await sessionCookie("officer@bank.example") } }), params: {}, context: {} })) as { waivers: { id: string }[] };
     expect(page.waivers.map((w) => w.id)).toEqual([waiver!.id]);
 
     const refused = await post("officer@bank.example", [["intent", "waiver-reject"], ["waiverId", waiver!.id], ["note", ""]]);

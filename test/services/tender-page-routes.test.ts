@@ -2,12 +2,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { closedTender } from "../fixtures/tender-awards";
 import { createApprovedPackage, createDraftTender, createPublishedTender, freshTenderCast } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
+import { callLoader, postForm } from "../support/routes";
 import { installStripeFake } from "../support/stripe-fake";
 import { asUser } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
-import { startSession } from "~/infra/session.server";
+
 import { createRetender } from "~/services/tenders/retender.server";
 /* eslint-disable no-restricted-imports -- these tests call the page loaders and actions directly, with a session cookie */
 import { loader as listLoader } from "~/routes/tenders._index";
@@ -29,43 +30,8 @@ beforeEach(async () => {
   calls.length = 0;
 });
 
-type Handler = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<unknown>;
-
-async function cookieOf(email: string): Promise<string> {
-  const user = await prisma.user.findUniqueOrThrow({ where: { email } });
-  const setCookie = await startSession(user.id, new Request("http://localhost/login"));
-  return setCookie.split(";")[0]!;
-}
-
-/** A loader's data, or the status of the Response it threw. */
-async function load(handler: unknown, path: string, email: string, params: Record<string, string> = {}) {
-  const request = new Request(`http://localhost${path}`, { headers: { Cookie: await cookieOf(email) } });
-  try {
-    return { status: 200, data: (await (handler as Handler)({ request, params, context: {} })) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  } catch (error) {
-    if (error instanceof Response) return { status: error.status, data: null };
-    throw error;
-  }
-}
-
-/** Posts a form to an action: a redirect (status, location) or the form's state (status, data). */
-async function post(handler: unknown, path: string, email: string, fields: [string, string][], params: Record<string, string> = {}) {
-  const request = new Request(`http://localhost${path}`, {
-    method: "POST",
-    headers: { Cookie: await cookieOf(email), "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(fields).toString(),
-  });
-  let result: unknown;
-  try {
-    result = await (handler as Handler)({ request, params, context: {} });
-  } catch (error) {
-    if (error instanceof Response) return { status: error.status, location: null, data: null };
-    throw error;
-  }
-  if (result instanceof Response) return { status: result.status, location: result.headers.get("Location"), data: null };
-  const wrapped = result as { data: Record<string, any>; init: { status?: number } | null }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  return { status: wrapped.init?.status ?? 200, location: null, data: wrapped.data };
-}
+const load = callLoader;
+const post = (handler: unknown, path: string, email: string, fields: [string, string][], params: Record<string, string> = {}) => postForm(handler, path, email, fields, { params });
 
 const hour = 3600_000;
 const local = (date: Date) => new Date(date.getTime() + 8 * hour).toISOString().slice(0, 16);
