@@ -47,11 +47,12 @@ export const permissions = [
   "recoveries:register",
   "recoveries:verify",
   "settlement:finance",
+  "settlement:view",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
-const bankDepartment: Permission[] = ["orgs:view-all", "orgs:view-own", "loans:view", "packages:view", "custody:view"];
-const bidder: Permission[] = ["orgs:view-own", "eligibility:view-own", "tenders:bid", "custody:view", "custody:work"];
+const bankDepartment: Permission[] = ["orgs:view-all", "orgs:view-own", "loans:view", "packages:view", "custody:view", "settlement:view"];
+const bidder: Permission[] = ["orgs:view-own", "eligibility:view-own", "tenders:bid", "custody:view", "custody:work", "settlement:view"];
 
 export const permissionMatrix: Record<Role, readonly Permission[]> = {
   admin: ["users:manage", "orgs:manage", "orgs:view-all", "orgs:view-own", "audit:view"],
@@ -71,7 +72,7 @@ export const permissionMatrix: Record<Role, readonly Permission[]> = {
   approver: [...bankDepartment, "packages:approve"],
   auditor: [...bankDepartment, "audit:view", "recoveries:verify"],
   finance: [...bankDepartment, "settlement:finance"],
-  branch_clerk: ["orgs:view-all", "orgs:view-own", "loans:view", "loans:unmask-branch", "loans:record-interruption", "recoveries:register"],
+  branch_clerk: ["orgs:view-all", "orgs:view-own", "loans:view", "loans:unmask-branch", "loans:record-interruption", "recoveries:register", "settlement:view"],
   internal_bidder: bidder,
   agency_admin: bidder,
   agency_member: bidder,
@@ -118,6 +119,10 @@ export const protectedRoutes = [
   { path: "/custody", permission: "custody:work" },
   { path: "/custody/liability", permission: "custody:view" },
   { path: "/custody/review", permission: "custody:manage" },
+  { path: "/recoveries", permission: "settlement:view" },
+  { path: "/remittances", permission: "settlement:view" },
+  { path: "/settlement", permission: "settlement:view" },
+  { path: "/settlement/statements", permission: "settlement:view" },
 ] as const satisfies readonly { path: string; permission: Permission }[];
 export type ProtectedPath = (typeof protectedRoutes)[number]["path"];
 

@@ -13,6 +13,9 @@ export const accountTypes = [
   "COMPENSATION_RECEIVABLE",
   "CLAIM_RECEIVABLE", // shortfall beyond a deposit, owed by the contractor or legal representative
   "BANK_INCOME", // forfeits, penalties, late interest earned
+  "REMITTANCE_RECEIVABLE", // money a custodian collected and still owes the bank (交账), per contract
+  "LOAN_RECOVERIES", // the bank's recoveries on non-performing loans (what the collected money settles)
+  "COMMISSION_EXPENSE", // commissions, fees, rewards and bonuses the bank owes custodians (R6)
   "CLEARING_STRIPE",
   "CLEARING_BANK_TRANSFER",
   "CLEARING_PAYROLL",
@@ -31,6 +34,9 @@ export const normalSide: Record<AccountType, "DEBIT" | "CREDIT"> = {
   COMPENSATION_RECEIVABLE: "DEBIT",
   CLAIM_RECEIVABLE: "DEBIT",
   BANK_INCOME: "CREDIT",
+  REMITTANCE_RECEIVABLE: "DEBIT",
+  LOAN_RECOVERIES: "CREDIT",
+  COMMISSION_EXPENSE: "DEBIT",
   CLEARING_STRIPE: "DEBIT",
   CLEARING_BANK_TRANSFER: "DEBIT",
   CLEARING_PAYROLL: "DEBIT",

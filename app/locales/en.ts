@@ -1,3 +1,7 @@
+import { settlementCommonEn } from "./areas/settlement-common.en";
+import { settlementRecoveriesEn } from "./areas/settlement-recoveries.en";
+import { settlementContractsEn } from "./areas/settlement-contracts.en";
+import { settlementStatementsEn } from "./areas/settlement-statements.en";
 import { custodyCommonEn } from "./areas/custody-common.en";
 import { custodyContractsEn } from "./areas/custody-contracts.en";
 import { contractPagesEn } from "./areas/contract-pages.en";
@@ -19,6 +23,10 @@ import type { MessageKey } from "./zh-CN";
 /** English catalog: every key of the Chinese catalog, checked by the type. */
 export const en: Record<MessageKey, string> = {
   ...custodyCommonEn,
+  ...settlementCommonEn,
+  ...settlementRecoveriesEn,
+  ...settlementContractsEn,
+  ...settlementStatementsEn,
   ...custodyContractsEn,
   ...contractPagesEn,
   ...custodyWorkEn,
@@ -88,6 +96,7 @@ export const en: Record<MessageKey, string> = {
   "perm.recoveries:register": "Register recoveries",
   "perm.recoveries:verify": "Verify recoveries",
   "perm.settlement:finance": "Pay settlements",
+  "perm.settlement:view": "View recoveries, remittances and settlement",
 
   "employment.ON_PAYROLL": "On payroll",
   "employment.RETIRED": "Retired",

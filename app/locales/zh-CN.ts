@@ -1,3 +1,7 @@
+import { settlementCommonZhCN } from "./areas/settlement-common.zh-CN";
+import { settlementRecoveriesZhCN } from "./areas/settlement-recoveries.zh-CN";
+import { settlementContractsZhCN } from "./areas/settlement-contracts.zh-CN";
+import { settlementStatementsZhCN } from "./areas/settlement-statements.zh-CN";
 import { custodyCommonZhCN } from "./areas/custody-common.zh-CN";
 import { custodyContractsZhCN } from "./areas/custody-contracts.zh-CN";
 import { contractPagesZhCN } from "./areas/contract-pages.zh-CN";
@@ -18,6 +22,10 @@ import { pricingZhCN } from "./areas/pricing.zh-CN";
 /** Simplified Chinese: the default language of the product. Keys are shared with en.ts; each area's messages live in areas/. */
 export const zhCN = {
   ...custodyCommonZhCN,
+  ...settlementCommonZhCN,
+  ...settlementRecoveriesZhCN,
+  ...settlementContractsZhCN,
+  ...settlementStatementsZhCN,
   ...custodyContractsZhCN,
   ...contractPagesZhCN,
   ...custodyWorkZhCN,
@@ -87,6 +95,7 @@ export const zhCN = {
   "perm.recoveries:register": "收回逐笔登记",
   "perm.recoveries:verify": "收回逐笔审核",
   "perm.settlement:finance": "结算付款",
+  "perm.settlement:view": "查看收回、交账与结算",
 
   "employment.ON_PAYROLL": "在编",
   "employment.RETIRED": "退休",

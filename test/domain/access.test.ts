@@ -30,6 +30,10 @@ const allowed: Record<ProtectedPath, Role[]> = {
   "/custody": ["internal_bidder", "agency_admin", "agency_member"],
   "/custody/liability": ["preservation_officer", "approver", "auditor", "finance", "internal_bidder", "agency_admin", "agency_member"],
   "/custody/review": ["preservation_officer"],
+  "/recoveries": ["preservation_officer", "approver", "auditor", "finance", "branch_clerk", "internal_bidder", "agency_admin", "agency_member"],
+  "/remittances": ["preservation_officer", "approver", "auditor", "finance", "branch_clerk", "internal_bidder", "agency_admin", "agency_member"],
+  "/settlement": ["preservation_officer", "approver", "auditor", "finance", "branch_clerk", "internal_bidder", "agency_admin", "agency_member"],
+  "/settlement/statements": ["preservation_officer", "approver", "auditor", "finance", "branch_clerk", "internal_bidder", "agency_admin", "agency_member"],
 };
 
 describe("permission matrix: every role × every protected page", () => {

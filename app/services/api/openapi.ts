@@ -10,8 +10,11 @@ import { custodyContractsApi } from "./openapi-custody-contracts";
 import { custodyWorkApi } from "./openapi-custody-work";
 import { custodyAgreementsApi } from "./openapi-custody-agreements";
 import { custodyLiabilityApi } from "./openapi-custody-liability";
+import { settlementRecoveriesApi } from "./openapi-settlement-recoveries";
+import { settlementContractsApi } from "./openapi-settlement-contracts";
+import { settlementStatementsApi } from "./openapi-settlement-statements";
 
-const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi, packagesApi, tendersApi, custodyContractsApi, custodyWorkApi, custodyAgreementsApi, custodyLiabilityApi];
+const areas: OpenApiArea[] = [loanTapesApi, loansApi, pricingApi, packagesApi, tendersApi, custodyContractsApi, custodyWorkApi, custodyAgreementsApi, custodyLiabilityApi, settlementRecoveriesApi, settlementContractsApi, settlementStatementsApi];
 
 /**
  * The shapes of /api/v1, as zod schemas: the routes shape their output with them and the OpenAPI

@@ -32,7 +32,7 @@ export async function ensureDefaultSettings(context: AuditContext): Promise<void
 }
 
 /** A version stored before a setting existed reads that setting's default (rules.md), as it was in effect then. */
-function parseValues(json: string): Settings {
+export function parseValues(json: string): Settings {
   return settingsSchema.parse({ ...defaultSettings, ...(JSON.parse(json) as Partial<Settings>) });
 }
 
@@ -93,4 +93,28 @@ export async function decideSettings(context: AuditContext, actor: AuthUser, id:
       before: { status: "PENDING" }, after: { status: decision, version: row.version, note },
     });
   });
+}
+
+/**
+ * A synchronous "settings in force on day D" for many days at once (R7 reads the rate schedule in force
+ * on each collection day): loads the approved versions once, then answers per China day from memory.
+ */
+export async function settingsByDay(db: Pick<typeof prisma, "settingVersion"> = prisma): Promise<(day: string) => Settings> {
+  const versions = await db.settingVersion.findMany({ where: { status: "APPROVED" } });
+  const cache = new Map<string, Settings>();
+  const parsed = new Map<string, Settings>();
+  const earliest = [...versions].sort((a, b) => a.effectiveFrom.getTime() - b.effectiveFrom.getTime() || a.version - b.version)[0];
+  return (day: string) => {
+    let values = cache.get(day);
+    if (!values) {
+      // The end of the China day: a version effective that day is in force for it.
+      // A day before the first version (data older than the installation) reads the first version.
+      const row = versionInForce(versions, new Date(Date.parse(`${day}T23:59:59.999+08:00`))) ?? earliest;
+      if (!row) throw new Error("no approved settings: run the seed (ensureDefaultSettings)");
+      values = parsed.get(row.id) ?? parseValues(row.values);
+      parsed.set(row.id, values);
+      cache.set(day, values);
+    }
+    return values;
+  };
 }

@@ -1,0 +1,5 @@
+import type { settlementContractsZhCN } from "./settlement-contracts.zh-CN";
+
+export const settlementContractsEn: Record<keyof typeof settlementContractsZhCN, string> = {
+
+};

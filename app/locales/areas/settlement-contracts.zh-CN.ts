@@ -1,0 +1,4 @@
+/** [SETTLE] messages, Simplified Chinese. */
+export const settlementContractsZhCN = {
+
+} as const;

@@ -1,0 +1,4 @@
+/** [SETTLE] messages, Simplified Chinese. */
+export const settlementStatementsZhCN = {
+
+} as const;
