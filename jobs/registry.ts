@@ -9,6 +9,8 @@ import { closeLotJob, sweepLotsJob } from "./tender-jobs";
 import { endDueCustodyJob } from "./custody-contract-jobs";
 import { detectLapsesJob } from "./custody-liability-jobs";
 import { limitationAlertsJob } from "./custody-work-jobs";
+import { accrueLateInterestJob } from "./settlement-interest-jobs";
+import { quarterlyStatementsJob } from "./settlement-statement-jobs";
 import type { ScheduleOptions } from "./queue";
 
 const DAY_MS = 24 * 3600_000;
@@ -103,6 +105,8 @@ export const jobs = {
   endDueCustodyJob,
   limitationAlertsJob,
   detectLapsesJob,
+  accrueLateInterestJob,
+  quarterlyStatementsJob,
 } satisfies Record<string, JobDefinition>;
 
 export interface RecurringJob {
@@ -122,6 +126,10 @@ export const recurringJobs: RecurringJob[] = [
   { job: endDueCustodyJob, schedulerId: "custody-end-due-daily", when: { pattern: "15 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
   { job: detectLapsesJob, schedulerId: "custody-detect-lapses-daily", when: { pattern: "20 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
   { job: limitationAlertsJob, schedulerId: "custody-limitation-alerts-daily", when: { pattern: "0 8 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  // Settlement: late interest accrues for the China day after contracts ended (00:15); the statements
+  // of quarters that ended (and the final statement of contracts that ended) follow once it is booked.
+  { job: accrueLateInterestJob, schedulerId: "settlement-late-interest-daily", when: { pattern: "30 0 * * *", tz: "Asia/Shanghai" }, payload: {} },
+  { job: quarterlyStatementsJob, schedulerId: "settlement-statements-daily", when: { pattern: "0 1 * * *", tz: "Asia/Shanghai" }, payload: {} },
   // Safety nets: a lot whose close job was lost is closed, an award past its signing deadline lapses.
   { job: sweepLotsJob, schedulerId: "tenders-sweep-lots", when: { everyMs: 60_000 }, payload: {} },
   { job: expireAwardsJob, schedulerId: "tenders-expire-awards", when: { everyMs: 60_000 }, payload: {} },

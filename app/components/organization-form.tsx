@@ -15,6 +15,7 @@ export interface OrganizationDefaults {
   address?: string | null;
   bannedUntil?: Date | string | null;
   banReason?: string | null;
+  stripeAccountId?: string | null;
 }
 
 const isoDay = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString().slice(0, 10) : "");
@@ -48,6 +49,7 @@ export function OrganizationForm({ state, defaults = {}, submitLabel }: { state?
         {text("address", t("orgs.address"))}
         {agency ? text("bannedUntil", t("orgs.bannedUntil"), { type: "date" }) : null}
         {agency ? text("banReason", t("orgs.banReason")) : null}
+        {agency ? text("stripeAccountId", t("settlement.statements.org.stripeAccountId")) : null}
       </div>
       <SubmitButton>{submitLabel}</SubmitButton>
     </Form>

@@ -25,6 +25,9 @@ export type AccountType = (typeof accountTypes)[number];
 /** Deposits the bank holds for someone: never negative (R10). */
 const depositAccountTypes: ReadonlySet<AccountType> = new Set(["DEPOSIT_HELD", "PERFORMANCE_DEPOSIT"]);
 
+/** Whether the account's balance limits a posting (a deposit never goes negative); other balances are not checked. */
+export const isDepositAccount = (type: AccountType) => depositAccountTypes.has(type);
+
 /** Which side increases the account: assets and receivables on the debit side, liabilities and income on the credit side. */
 export const normalSide: Record<AccountType, "DEBIT" | "CREDIT"> = {
   DEPOSIT_HELD: "CREDIT",

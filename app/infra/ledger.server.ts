@@ -1,4 +1,4 @@
-import { checkEntry, normalSide, reversalLines, type Account, type AccountType, type Line } from "~/domain/ledger";
+import { checkEntry, isDepositAccount, normalSide, reversalLines, type Account, type AccountType, type Line } from "~/domain/ledger";
 import { toYuanString, type Fen } from "~/domain/money";
 import { UserError } from "~/domain/errors";
 import { appendAudit, type AuditContext, type Tx } from "./audit.server";
@@ -56,7 +56,9 @@ export async function postEntryIn(tx: Tx, context: AuditContext, input: PostingI
   const rows = await tx.ledgerAccount.findMany({ where: { id: { in: ids } } });
   const accounts = new Map<string, Account>(rows.map((r) => [r.id, { id: r.id, type: r.type as AccountType }]));
   const balances = new Map<string, Fen>();
-  for (const id of ids) if (accounts.has(id)) balances.set(id, await balanceIn(tx, id));
+  // Only a deposit's balance can refuse an entry (R10), so only those are read: postings to receivables
+  // and income do not pay for a scan of their history.
+  for (const id of ids) if (accounts.has(id) && isDepositAccount(accounts.get(id)!.type)) balances.set(id, await balanceIn(tx, id));
   const problem = checkEntry(input.lines, accounts, balances);
   if (problem) {
     const params = Object.fromEntries(

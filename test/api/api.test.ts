@@ -209,6 +209,12 @@ describe("/api/v1", () => {
       "/custody/agreements/{id}/payments", "/custody/full-time-applications", "/custody/full-time-applications/{id}/decision",
       "/custody/liability-events", "/custody/liability-events/{id}/decision", "/custody/loans", "/custody/loans/{loan_number}",
       "/custody/loans/{loan_number}/activities", "/custody/loans/{loan_number}/agreements", "/custody/waivers", "/custody/waivers/{id}/decision",
+      // [SETTLE]
+      "/recoveries", "/recoveries/{id}", "/recoveries/{id}/register", "/recoveries/{id}/verify", "/recoveries/{id}/reject", "/recoveries/{id}/loss",
+      "/remittances", "/remittances/{id}", "/remittances/{id}/confirm", "/remittances/{id}/reject",
+      "/contracts/{id}/settlement", "/contracts/{id}/deductions", "/contracts/{id}/close-out", "/settlement/overview",
+      "/statements", "/statements/{id}", "/contracts/{id}/statements", "/statements/{id}/lines/{position}/verify",
+      "/statements/{id}/submit", "/statements/{id}/verify", "/statements/{id}/review", "/statements/{id}/invoice", "/statements/{id}/pay",
     ].sort());
     expect(paths["/audit"]!.get.responses["403"]).toBeDefined();
     expect(paths["/audit"]!.get.parameters!.map((p) => p.name)).toContain("page");

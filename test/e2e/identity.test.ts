@@ -38,14 +38,14 @@ function organizationId(name: string): string {
 describe("each seeded role signs in and sees its own navigation", () => {
   const cases: [string, string, string[]][] = [
     ["admin@bank.example", "/admin/users", ["nav-account", "nav-audit", "nav-directory", "nav-home", "nav-jobs", "nav-orgs", "nav-outbox", "nav-users"]],
-    ["officer@bank.example", "/orgs", ["nav-account", "nav-contracts", "nav-custody-review", "nav-directory", "nav-home", "nav-limitation", "nav-loan-tapes", "nav-loans", "nav-packages", "nav-pricing", "nav-settings", "nav-tenders"]],
-    ["approver@bank.example", "/orgs", ["nav-account", "nav-contracts", "nav-directory", "nav-home", "nav-limitation", "nav-loans", "nav-packages", "nav-tenders"]],
-    ["auditor@bank.example", "/orgs", ["nav-account", "nav-audit", "nav-contracts", "nav-directory", "nav-home", "nav-limitation", "nav-loans", "nav-packages", "nav-tenders"]],
-    ["finance@bank.example", "/orgs", ["nav-account", "nav-contracts", "nav-deposits", "nav-directory", "nav-home", "nav-limitation", "nav-loans", "nav-packages", "nav-tenders"]],
-    ["clerk@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home", "nav-limitation", "nav-loans"]],
-    ["bidder@bank.example", "/eligibility", ["nav-account", "nav-contracts", "nav-custody", "nav-eligibility", "nav-home", "nav-tenders"]],
-    ["admin@huaxin.example", "/orgs/", ["nav-account", "nav-contracts", "nav-custody", "nav-eligibility", "nav-home", "nav-my-org", "nav-tenders"]],
-    ["member@anda.example", "/orgs/", ["nav-account", "nav-contracts", "nav-custody", "nav-eligibility", "nav-home", "nav-my-org", "nav-tenders"]],
+    ["officer@bank.example", "/orgs", ["nav-account", "nav-contracts", "nav-custody-review", "nav-directory", "nav-home", "nav-limitation", "nav-loan-tapes", "nav-loans", "nav-packages", "nav-pricing", "nav-recoveries", "nav-remittances", "nav-settings", "nav-settlement", "nav-statements", "nav-tenders"]],
+    ["approver@bank.example", "/orgs", ["nav-account", "nav-contracts", "nav-directory", "nav-home", "nav-limitation", "nav-loans", "nav-packages", "nav-recoveries", "nav-remittances", "nav-settlement", "nav-statements", "nav-tenders"]],
+    ["auditor@bank.example", "/orgs", ["nav-account", "nav-audit", "nav-contracts", "nav-directory", "nav-home", "nav-limitation", "nav-loans", "nav-packages", "nav-recoveries", "nav-remittances", "nav-settlement", "nav-statements", "nav-tenders"]],
+    ["finance@bank.example", "/orgs", ["nav-account", "nav-contracts", "nav-deposits", "nav-directory", "nav-home", "nav-limitation", "nav-loans", "nav-packages", "nav-recoveries", "nav-remittances", "nav-settlement", "nav-statements", "nav-tenders"]],
+    ["clerk@bank.example", "/orgs", ["nav-account", "nav-directory", "nav-home", "nav-limitation", "nav-loans", "nav-recoveries", "nav-remittances", "nav-settlement", "nav-statements"]],
+    ["bidder@bank.example", "/eligibility", ["nav-account", "nav-contracts", "nav-custody", "nav-eligibility", "nav-home", "nav-recoveries", "nav-remittances", "nav-settlement", "nav-statements", "nav-tenders"]],
+    ["admin@huaxin.example", "/orgs/", ["nav-account", "nav-contracts", "nav-custody", "nav-eligibility", "nav-home", "nav-my-org", "nav-recoveries", "nav-remittances", "nav-settlement", "nav-statements", "nav-tenders"]],
+    ["member@anda.example", "/orgs/", ["nav-account", "nav-contracts", "nav-custody", "nav-eligibility", "nav-home", "nav-my-org", "nav-recoveries", "nav-remittances", "nav-settlement", "nav-statements", "nav-tenders"]],
   ];
   for (const [email, landing, nav] of cases) {
     it(`${email} lands on ${landing} with ${nav.length} menu items`, async () => {

@@ -127,7 +127,7 @@ describe("the contract document (R4/R5 terms as stored)", () => {
     const stranger = await asUser("admin@anda.example");
     expect((await refusal(contractDocument(stranger, contract.id))).status).toBe(404);
     expect((await refusal(contractDocument(bidder, contract.id))).status).toBe(404);
-    const fixture = await custodyContract({ custodian: bidder, status: "AWAITING_SIGNATURE" });
+    const fixture = await custodyContract({ custodian: bidder, status: "AWAITING_SIGNATURE", rawTerms: JSON.stringify({ fixture: true }) });
     const noTerms = await refusal(contractDocument(officer, fixture.contract.id));
     expect(noTerms.key).toBe("contractPages.noTerms");
     expect(noTerms.status).toBe(409);

@@ -11,6 +11,10 @@
 //   POST /v1/payment_intents/:id/confirm   confirm with payment_method (pm_card_visa succeeds,
 //                                          anything containing "Declined" fails)
 //   POST /v1/refunds                       create (Idempotency-Key honoured)
+//   POST /v1/transfers                     create a transfer to a connected account (acct_…; currency
+//                                          cny; Idempotency-Key honoured); the destination
+//                                          acct_insufficient answers balance_insufficient, an
+//                                          unknown-looking one (not acct_ + letters/digits) no such destination
 // Authentication: `Authorization: Bearer <apiKey>`, else 401. Idempotency follows Stripe: a key seen
 // before with the same method, path and body replays the first response (header Idempotent-Replayed:
 // true); with different ones it is a 400 idempotency_error; only successful responses are kept.
@@ -62,6 +66,21 @@ export interface FakeRefund {
   status: "pending" | "succeeded" | "failed" | "canceled";
 }
 
+export interface FakeTransfer {
+  id: string;
+  object: "transfer";
+  amount: number;
+  amount_reversed: number;
+  created: number;
+  currency: string;
+  description: string | null;
+  destination: string;
+  livemode: false;
+  metadata: Record<string, string>;
+  reversed: boolean;
+  transfer_group: string | null;
+}
+
 export interface FakeEvent {
   id: string;
   object: "event";
@@ -106,6 +125,8 @@ export interface StripeFake {
   requests: RecordedRequest[];
   paymentIntents: Map<string, FakePaymentIntent>;
   refunds: Map<string, FakeRefund>;
+  /** Transfers to connected accounts (POST /v1/transfers), by id. */
+  transfers: Map<string, FakeTransfer>;
   /** Every event the fake produced (confirm, refunds, succeed/fail helpers), oldest first. */
   events: FakeEvent[];
   /** Status new refunds get: "succeeded" (cards, usually) or "pending" (settled later by refundSucceeded/refundFailed). */
@@ -251,6 +272,7 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
   const requests: RecordedRequest[] = [];
   const paymentIntents = new Map<string, FakePaymentIntent>();
   const refunds = new Map<string, FakeRefund>();
+  const transfers = new Map<string, FakeTransfer>();
   const events: FakeEvent[] = [];
   const idempotent = new Map<string, { method: string; path: string; rawBody: string; status: number; json: string }>();
 
@@ -427,6 +449,34 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
       buildEvent("refund.created", refund, undefined, { id: requestId, key: idempotencyKey });
       return { status: 200, json: refund };
     }
+    if (method === "POST" && path === "/v1/transfers") {
+      onlyParams(body, ["amount", "currency", "destination", "metadata", "description", "transfer_group", "expand"]);
+      const amount = amountParam(body, true)!;
+      if (body.currency === undefined) throw invalid("Missing required param: currency.", "currency", "parameter_missing");
+      if (typeof body.currency !== "string" || !CURRENCIES.has(body.currency)) throw invalid(`Invalid currency: ${String(body.currency)}.`, "currency", "parameter_invalid_string");
+      const destination = body.destination;
+      if (typeof destination !== "string" || !destination) throw invalid("Missing required param: destination.", "destination", "parameter_missing");
+      if (!/^acct_[A-Za-z0-9]+$/.test(destination)) throw invalid(`No such destination: '${destination}'`, "destination", "resource_missing");
+      if (destination === "acct_insufficient") {
+        throw invalid("You have insufficient available funds in your Stripe account.", undefined, "balance_insufficient");
+      }
+      const transfer: FakeTransfer = {
+        id: randomId("tr"),
+        object: "transfer",
+        amount,
+        amount_reversed: 0,
+        created: nowSeconds(),
+        currency: body.currency,
+        description: typeof body.description === "string" ? body.description : null,
+        destination,
+        livemode: false,
+        metadata: metadataParam(body),
+        reversed: false,
+        transfer_group: typeof body.transfer_group === "string" ? body.transfer_group : null,
+      };
+      transfers.set(transfer.id, transfer);
+      return { status: 200, json: transfer };
+    }
     throw new ApiError(404, { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path}).` });
   }
 
@@ -522,6 +572,7 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
     requests,
     paymentIntents,
     refunds,
+    transfers,
     events,
     refundStatus: "succeeded",
     webhookUrl: options.webhookUrl ?? null,
@@ -566,6 +617,7 @@ export async function startStripeFake(options: { apiKey?: string; webhookSecret?
       events.length = 0;
       paymentIntents.clear();
       refunds.clear();
+      transfers.clear();
       idempotent.clear();
       fake.refundStatus = "succeeded";
     },

@@ -173,6 +173,51 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 }
 
+// ---- transfers to connected accounts (settlement payouts) ---------------------------------------
+
+export interface StripeTransferInput {
+  /** fen (CNY's minor unit), > 0 and within Stripe's eight digits */
+  amount: bigint;
+  /** the connected account: acct_… */
+  destination: string;
+  /** Required: the same key always means the same transfer (a retry returns the first one). */
+  idempotencyKey: string;
+  metadata?: Record<string, string>;
+  description?: string;
+}
+
+export interface StripeTransfer {
+  /** Stripe's transfer id, tr_… */
+  transferRef: string;
+  amount: bigint;
+  destination: string;
+}
+
+/**
+ * Pays a connected account from the platform balance (POST /v1/transfers, currency cny): the
+ * settlement statement's payout to an agency with a Stripe account. A transfer is final when the
+ * call returns (no webhook needed); errors come back as PaymentProviderError.
+ */
+export async function createStripeTransfer(input: StripeTransferInput, options: StripeProviderOptions = {}): Promise<StripeTransfer> {
+  const amount = toStripeAmount(input.amount);
+  if (!/^acct_[A-Za-z0-9]+$/.test(input.destination)) throw new RangeError(`not a Stripe account: ${input.destination}`);
+  try {
+    const transfer = await stripeClient(options).transfers.create(
+      {
+        amount,
+        currency: "cny",
+        destination: input.destination,
+        ...(input.metadata ? { metadata: input.metadata } : {}),
+        ...(input.description ? { description: input.description } : {}),
+      },
+      { idempotencyKey: input.idempotencyKey },
+    );
+    return { transferRef: transfer.id, amount: BigInt(transfer.amount), destination: typeof transfer.destination === "string" ? transfer.destination : (transfer.destination?.id ?? input.destination) };
+  } catch (error) {
+    throw providerError(error);
+  }
+}
+
 /**
  * Verifies a Stripe webhook and reduces it to a PaymentEvent.
  *

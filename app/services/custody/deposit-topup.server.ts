@@ -28,7 +28,8 @@ import { startCustodyIfReadyIn, type AuditFn, type ContractActor, type ContractR
  * Decisions:
  * - A top-up may be paid once the custodian has signed (the credit of the bid deposit is known then):
  *   in AWAITING_COUNTERSIGNATURE, so the custodian can pay while the department countersigns, and in
- *   AWAITING_DEPOSIT. Before signing and after custody started it is refused (custody.topup.wrongState).
+ *   AWAITING_DEPOSIT; and on an ACTIVE contract after a forced deduction (R7: the deposit is topped up
+ *   again within topUpDays). Otherwise it is refused (custody.topup.wrongState).
  * - Amount = topUpOwed(performance deposit, held now); refused when nothing is owed.
  * - One open top-up at a time: asking again for the same method returns the pending one; another
  *   method while one is pending is refused (custody.topup.pending).
@@ -50,7 +51,9 @@ async function payableContract(user: ContractActor, contractId: string): Promise
   const contract = await prisma.custodyContract.findUnique({ where: { id: contractId } });
   if (!contract || !mayViewContract(user, contract)) throw new UserError("custody.contract.notFound", { status: 404 });
   if (!isCustodianOf(user, contract)) throw new UserError("custody.contract.notYours", { status: 403 });
-  if (contract.status !== "AWAITING_COUNTERSIGNATURE" && contract.status !== "AWAITING_DEPOSIT") {
+  // R7: after a forced deduction the custodian tops the deposit up again while custody runs (same flows).
+  const afterDeduction = contract.status === "ACTIVE" && (await prisma.forcedDeduction.count({ where: { contractId } })) > 0;
+  if (contract.status !== "AWAITING_COUNTERSIGNATURE" && contract.status !== "AWAITING_DEPOSIT" && !afterDeduction) {
     throw new UserError("custody.topup.wrongState", { status: 409, params: { status: contract.status } });
   }
   const held = await prisma.$transaction((tx) => performanceDepositHeld(tx, contract));

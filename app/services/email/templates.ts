@@ -5,6 +5,9 @@ import { custodyAgreementTemplates } from "./templates-custody-agreements";
 import { custodyContractTemplates } from "./templates-custody-contracts";
 import { custodyLiabilityTemplates } from "./templates-custody-liability";
 import { custodyWorkTemplates } from "./templates-custody-work";
+import { settlementRecoveriesTemplates } from "./templates-settlement-recoveries";
+import { settlementContractTemplates } from "./templates-settlement-contracts";
+import { settlementStatementTemplates } from "./templates-settlement-statements";
 
 export type { RenderedEmail };
 
@@ -159,6 +162,9 @@ export const templates = {
   ...custodyWorkTemplates,
   ...custodyAgreementTemplates,
   ...custodyLiabilityTemplates,
+  ...settlementRecoveriesTemplates,
+  ...settlementContractTemplates,
+  ...settlementStatementTemplates,
 } as const;
 
 export type TemplateName = keyof typeof templates;

@@ -8,6 +8,9 @@ import { prisma } from "~/infra/db.server";
 import type { z } from "zod";
 import type { branchSchema, organizationSchema } from "./schemas";
 
+/** The organization form's input; stripeAccountId absent leaves the agency's Stripe account as it is. */
+export type OrganizationInput = Omit<z.infer<typeof organizationSchema>, "stripeAccountId"> & { stripeAccountId?: string | null };
+
 /** The bank with its branches and every agency with its licence standing: for bank staff. */
 export async function organizationDirectory() {
   const organizations = await prisma.organization.findMany({
@@ -40,7 +43,7 @@ export async function getOrganizationFor(viewer: AuthUser, organizationId: strin
   return organization;
 }
 
-export async function createAgency(context: AuditContext, input: z.infer<typeof organizationSchema>) {
+export async function createAgency(context: AuditContext, input: OrganizationInput) {
   if (await prisma.organization.findUnique({ where: { name: input.name } })) {
     throw new UserError("orgs.nameTaken", { field: "name" });
   }
@@ -51,7 +54,7 @@ export async function createAgency(context: AuditContext, input: z.infer<typeof 
   });
 }
 
-export async function updateOrganization(context: AuditContext, organizationId: string, input: z.infer<typeof organizationSchema>) {
+export async function updateOrganization(context: AuditContext, organizationId: string, input: OrganizationInput) {
   const existing = await prisma.organization.findUnique({ where: { id: organizationId } });
   if (!existing) throw notFound();
   const sameName = await prisma.organization.findUnique({ where: { name: input.name } });

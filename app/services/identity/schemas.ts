@@ -86,6 +86,14 @@ export const organizationSchema = z.object({
   address: optional(200),
   bannedUntil: optionalDate,
   banReason: optional(200),
+  /** Stripe Connect account settlement pays the agency to (acct_…); absent: unchanged, empty: removed. */
+  stripeAccountId: z
+    .string()
+    .trim()
+    .max(255, { error: "form.tooLong" })
+    .optional()
+    .refine((v) => !v || /^acct_[A-Za-z0-9]+$/.test(v), { error: "settlement.statements.org.invalidStripeAccount" })
+    .transform((v) => (v === undefined ? undefined : v ? v : null)),
 });
 
 export const branchSchema = z.object({

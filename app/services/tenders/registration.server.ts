@@ -15,6 +15,7 @@ import { notify, usersOfBidder } from "./notifications.server";
 import type { DeclareOfflineDepositInput, StartStripeDepositInput } from "./tender-schemas";
 import { notEligible, registrationOpenAt, tenderEligibility, type TenderActor } from "./tenders.server";
 import { applyTopUpEvent } from "~/services/custody/deposit-topup.server";
+import { applyRemittanceEvent } from "~/services/settlement/remittances.server";
 
 /**
  * Registration and the bid deposit (issue 6, item 3; R3, R10). A bidder (a staff member, or an
@@ -338,6 +339,7 @@ export type PaymentEventOutcome =
   | { outcome: "mismatch"; depositId: string }
   | { outcome: "refund"; detail: string }
   | { outcome: "topup"; detail: string }
+  | { outcome: "remittance"; detail: string }
   | { outcome: "ignored"; reason: string };
 
 function outcomeText(result: PaymentEventOutcome): string {
@@ -354,6 +356,8 @@ function outcomeText(result: PaymentEventOutcome): string {
       return `refund:${result.detail}`;
     case "topup":
       return `performance-deposit-${result.detail}`;
+    case "remittance":
+      return `remittance-${result.detail}`;
     case "ignored":
       return `ignored:${result.reason}`;
     case "duplicate":
@@ -405,6 +409,8 @@ async function handleEvent(
   }
   const topUp = await applyTopUpEvent(tx, ctx, event, audit, now, outboxIds);
   if (topUp) return { outcome: "topup", detail: `${topUp.outcome}:${topUp.paymentId ?? topUp.reason ?? ""}` };
+  const remittance = await applyRemittanceEvent(tx, ctx, event, audit, now, outboxIds);
+  if (remittance) return { outcome: "remittance", detail: `${remittance.outcome}:${remittance.remittanceId ?? remittance.reason ?? ""}` };
   const deposit = await tx.bidDeposit.findUnique({ where: { providerRef: event.providerRef }, include: { registration: { include: { tender: true } } } });
   if (!deposit) return { outcome: "ignored", reason: "unknown-payment" };
   const { registration, ...row } = deposit;

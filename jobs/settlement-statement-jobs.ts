@@ -1,0 +1,27 @@
+// [SETTLE] statement jobs (R9): every day after the quarter ends, the statements of every period that
+// ended without one (and the FINAL one of an ENDED contract). Idempotent: a statement is written once
+// per contract, kind, year and quarter (unique index), so a second run of the same day, or a retry after
+// a crash half-way, writes nothing more.
+import { z } from "zod";
+import { defineJob } from "./define";
+
+/** Daily (01:00 China time): generateDueStatements(day). */
+export const quarterlyStatementsJob = defineJob({
+  name: "settlement.quarterlyStatements",
+  payload: z.object({
+    /** The China day the run is for (periods ending before it are due): its idempotency key. */
+    day: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .default(() => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)),
+  }),
+  attempts: 3,
+  backoffMs: 60_000,
+  idempotencyKey: (p) => p.day,
+  async handler(payload, ctx) {
+    // Imported at run time: the definitions are loaded by the registry before the services.
+    const { generateDueStatements } = await import("~/services/settlement/statements.server");
+    const result = await generateDueStatements(payload.day, new Date());
+    if (result.generated) ctx.logger.info("settlement statements generated", { day: payload.day, generated: result.generated });
+  },
+});
