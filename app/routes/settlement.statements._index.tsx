@@ -5,14 +5,14 @@ import { useLocale, useT } from "~/components/i18n";
 import { Badge, Card, PageTitle, Table, cell } from "~/components/page";
 import { FieldErrors, Refusal } from "~/components/tender-form-errors";
 import { todayInChina } from "~/domain/calendar";
-import { quarterOf } from "~/domain/settlement-statement";
+import { quarterOf, statementStates } from "~/domain/settlement-statement";
 import { UserError } from "~/domain/errors";
 import { intentAction } from "~/infra/action.server";
 import { auditContextFor } from "~/infra/audit.server";
 import { forbidden, requirePermission } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { formatCny, type MessageKey } from "~/infra/i18n";
-import { statementStateValues, isBankSide, listStatements } from "~/services/settlement/statement-views.server";
+import { isBankSide, listStatements } from "~/services/settlement/statement-views.server";
 import { generateStatement, mayGenerate } from "~/services/settlement/statements.server";
 
 /**
@@ -114,7 +114,7 @@ export default function Statements() {
             <span className="block text-slate-600">{t("settlement.statements.filter.state")}</span>
             <select name="state" defaultValue={page.filter.state} className={input} data-testid="filter-state">
               <option value="">{t("settlement.statements.filter.all")}</option>
-              {statementStateValues.map((s) => <option key={s} value={s}>{t(`settlement.statements.state.${s}` as MessageKey)}</option>)}
+              {statementStates.agency.map((s) => <option key={s} value={s}>{t(`settlement.statements.state.${s}` as MessageKey)}</option>)}
             </select>
           </label>
           <label className="text-sm">

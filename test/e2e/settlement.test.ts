@@ -32,6 +32,10 @@ async function eventually<T>(read: () => T | undefined): Promise<T> {
   return found!;
 }
 
+/** Errors thrown in the browser (a render that fails after hydration shows the error page, not a failed request). */
+const pageErrors: string[] = [];
+const watch = (page: Page) => page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).first().textContent()) ?? "";
 
 /** An ACTIVE agency contract over two untouched demo loans, custody started 30 days ago, the ¥200,000 bond held. */
@@ -80,6 +84,7 @@ describe("settlement from a recovery to a paid fee list", () => {
 
     // ---- the agency reports ¥10,000 principal + ¥500 interest collected 12 days ago, with the receipt
     const agency = await signedIn(browser, "admin@huaxin.example");
+    watch(agency.page);
     await agency.page.goto(`${baseUrl()}/recoveries`);
     await hydrated(agency.page, "recovery-submit");
     const form = agency.page.getByTestId("recovery-form");
@@ -95,15 +100,17 @@ describe("settlement from a recovery to a paid fee list", () => {
 
     // ---- the branch registers it (逐笔登记)
     const clerk = await signedIn(browser, "clerk@bank.example");
+    watch(clerk.page);
     await clerk.page.goto(`${baseUrl()}/recoveries`);
     await hydrated(clerk.page, `register-${recoveryNumber}`);
-    const clerkRow = clerk.page.getByTestId(`recovery-row-${recoveryNumber}`);
+    const clerkRow = clerk.page.getByTestId(`register-row-${recoveryNumber}`);
     await clerkRow.locator('[name="register_reference"]').fill("DJ-E2E-001");
     await clerk.page.getByTestId(`register-${recoveryNumber}`).click();
     await expect.poll(() => clerk.page.getByTestId(`recovery-status-${recoveryNumber}`).getAttribute("data-status")).toBe("REGISTERED");
 
     // ---- audit verifies it (逐笔审核)
     const auditor = await signedIn(browser, "auditor@bank.example");
+    watch(auditor.page);
     await auditor.page.goto(`${baseUrl()}/recoveries`);
     await hydrated(auditor.page, `verify-${recoveryNumber}`);
     await auditor.page.getByTestId(`verify-${recoveryNumber}`).click();
@@ -123,7 +130,7 @@ describe("settlement from a recovery to a paid fee list", () => {
     // ---- the branch confirms it arrived today: 12 days after it was collected
     await clerk.page.goto(`${baseUrl()}/remittances`);
     await hydrated(clerk.page, `confirm-remittance-${remittanceNumber}`);
-    const remittanceRow = clerk.page.getByTestId(`remittance-row-${remittanceNumber}`);
+    const remittanceRow = clerk.page.getByTestId(`declared-row-${remittanceNumber}`);
     await remittanceRow.locator('[name="voucher_number"]').fill("PZ-E2E-0001");
     await remittanceRow.locator('[name="remitted_on"]').fill(today);
     await clerk.page.getByTestId(`confirm-remittance-${remittanceNumber}`).click();
@@ -136,14 +143,15 @@ describe("settlement from a recovery to a paid fee list", () => {
 
     // ---- the department generates this quarter's fee list
     const officer = await signedIn(browser, "officer@bank.example");
+    watch(officer.page);
     await officer.page.goto(`${baseUrl()}/settlement/statements`);
-    await hydrated(officer.page, "generate-statement-form");
+    await hydrated(officer.page, "generate-statement-submit");
     const generate = officer.page.getByTestId("generate-statement-form");
     await generate.locator('[name="contract_id"]').selectOption(contractId);
     const [year, month] = today.split("-").map(Number) as [number, number];
     await generate.locator('[name="year"]').fill(String(year));
     await generate.locator('[name="quarter"]').selectOption(String(Math.floor((month - 1) / 3) + 1));
-    await generate.locator('button[type="submit"]').click();
+    await officer.page.getByTestId("generate-statement-submit").click();
     const statement = await eventually(() =>
       withDb((db) => db.prepare(`SELECT id, "number", "netPayable" FROM "SettlementStatement" WHERE "contractId" = ?`).get(contractId) as { id: string; number: string; netPayable: number | bigint } | undefined),
     );
@@ -171,16 +179,25 @@ describe("settlement from a recovery to a paid fee list", () => {
     }
     await officer.page.getByTestId("statement-verify").click();
     await expect.poll(() => officer.page.getByTestId("statement-state").getAttribute("data-state")).toBe("verified");
+
+    // The department's overview lists the contract; its settlement page offers the department's actions.
+    await officer.page.goto(`${baseUrl()}/settlement`);
+    await officer.page.getByTestId(`settlement-row-${contractNumber}`).waitFor();
+    await officer.page.goto(`${baseUrl()}/settlement/contracts/${contractId}`);
+    await hydrated(officer.page, "recovered-vs-task");
+    expect(await text(officer.page, "late-interest")).toContain("15.23");
     await officer.context.close();
 
     // ---- finance reviews; a second finance officer records the agency's tax invoice; the first pays
     const finance = await signedIn(browser, "finance@bank.example");
+    watch(finance.page);
     await finance.page.goto(statementUrl);
     await hydrated(finance.page, "statement-review");
     await finance.page.getByTestId("statement-review").click();
     await expect.poll(() => finance.page.getByTestId("statement-state").getAttribute("data-state")).toBe("reviewed");
 
     const finance2 = await signedIn(browser, "finance2@bank.example");
+    watch(finance2.page);
     await finance2.page.goto(statementUrl);
     await hydrated(finance2.page, "statement-invoice");
     await finance2.page.locator('[name="invoice_number"]').fill("FP-E2E-00001");
@@ -212,6 +229,6 @@ describe("settlement from a recovery to a paid fee list", () => {
       db.prepare(`SELECT COALESCE(SUM(CASE WHEN l."side" = 'DEBIT' THEN l."amount" ELSE -l."amount" END), 0) AS owed FROM "JournalLine" l JOIN "LedgerAccount" a ON a.id = l."accountId" WHERE a."key" = ?`).get(`REMITTANCE_RECEIVABLE:contract:${contractId}`) as { owed: number | bigint },
     );
     expect(BigInt(receivable.owed)).toBe(0n);
-    void contractNumber;
+    expect(pageErrors).toEqual([]);
   });
 });

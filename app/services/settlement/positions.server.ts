@@ -2,7 +2,7 @@ import { parseTerms } from "~/domain/contract";
 import type { LateInterestSettings } from "~/domain/late-interest";
 import type { RecoveryPosition, SettingsFor } from "~/domain/remittance-position";
 import type { Tx } from "~/infra/audit.server";
-import { prisma } from "~/infra/db.server";
+import { type prisma } from "~/infra/db.server";
 import { settingsByDay } from "~/services/settings/settings.server";
 
 /**

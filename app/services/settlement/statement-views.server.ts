@@ -29,7 +29,6 @@ export function mayViewStatement(user: StatementViewer, statement: { custodianKe
 export const contractorKind = (custodianKind: string): ContractorKind => (custodianKind === "AGENCY" ? "agency" : "internal");
 
 const statementStateList = ["draft", "submitted", "verified", "reviewed", "invoice_recorded", "paid"] as const satisfies readonly StatementState[];
-export const statementStateValues: readonly StatementState[] = statementStateList;
 
 export interface StatementListFilter {
   state?: string;
