@@ -3,19 +3,15 @@
 // ENDED, its loans still in custody RETURNED to the bank — for every contract due by the time it runs.
 // Idempotent: an ended contract is skipped, so a rerun or a late run changes nothing more.
 import { z } from "zod";
+import { chinaRunDay } from "./china-day";
 import { defineJob } from "./define";
-
-const chinaDay = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /** Once a day (China time): every ACTIVE contract whose custody end has passed → ENDED, loans returned. */
 export const endDueCustodyJob = defineJob({
   name: "custody.endDue",
   payload: z.object({
-    /** The China calendar day the run is for (YYYY-MM-DD): its idempotency key. */
-    day: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .default(chinaDay),
+    /** The China day the run is for: its idempotency key. */
+    day: chinaRunDay,
   }),
   attempts: 3,
   backoffMs: 60_000,

@@ -2,6 +2,7 @@
 // custody. Idempotent: an event is recorded once per contract, loan and expiry (unique index), so a
 // second run of the same day, or a retry after a crash half-way, records nothing more.
 import { z } from "zod";
+import { chinaRunDay } from "./china-day";
 import { defineJob } from "./define";
 
 /** Daily: every loan in custody (or returned after a term) whose limitation lapsed during custody becomes a DETECTED liability event. */
@@ -9,10 +10,7 @@ export const detectLapsesJob = defineJob({
   name: "custody.detectLapses",
   payload: z.object({
     /** The China day the run is for: its idempotency key. */
-    day: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .default(() => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)),
+    day: chinaRunDay,
   }),
   attempts: 3,
   backoffMs: 60_000,

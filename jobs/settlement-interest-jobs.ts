@@ -3,17 +3,15 @@
 // as of the day and what is booked, so a second run of the same day (or a retry after a crash half-way:
 // each chunk of contracts is one transaction) posts nothing more.
 import { z } from "zod";
+import { chinaRunDay } from "./china-day";
 import { defineJob } from "./define";
 
 /** Daily (00:30 China time): accrue late interest as of `day` on every contract with recoveries. */
 export const accrueLateInterestJob = defineJob({
   name: "settlement.accrueLateInterest",
   payload: z.object({
-    /** The China day the run is for (its idempotency key); default: today in China. */
-    day: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .default(() => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)),
+    /** The China day the run is for: its idempotency key. */
+    day: chinaRunDay,
   }),
   attempts: 3,
   backoffMs: 60_000,

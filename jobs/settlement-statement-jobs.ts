@@ -3,17 +3,15 @@
 // per contract, kind, year and quarter (unique index), so a second run of the same day, or a retry after
 // a crash half-way, writes nothing more.
 import { z } from "zod";
+import { chinaRunDay } from "./china-day";
 import { defineJob } from "./define";
 
 /** Daily (01:00 China time): generateDueStatements(day). */
 export const quarterlyStatementsJob = defineJob({
   name: "settlement.quarterlyStatements",
   payload: z.object({
-    /** The China day the run is for (periods ending before it are due): its idempotency key. */
-    day: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/)
-      .default(() => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)),
+    /** The China day the run is for: its idempotency key. */
+    day: chinaRunDay,
   }),
   attempts: 3,
   backoffMs: 60_000,

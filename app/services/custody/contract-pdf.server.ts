@@ -37,26 +37,36 @@ export function contractFont(env: Record<string, string | undefined> = process.e
 }
 
 const margin = 56;
-const ink = "#111111";
-const muted = "#555555";
-const rule = "#999999";
 
-/** Renders the document: title, number, sections (facts, paragraphs, lists, the loan table, signatures), footer. */
-export async function contractPdf(document: ContractDocument, font: ContractFont = contractFont()): Promise<Buffer> {
-  const doc = new PDFDocument({ size: "A4", margin, info: { Title: `${document.title} ${document.number}`, Subject: document.number } });
+/**
+ * An A4 pdfkit document in the Chinese font, collected into a Buffer (`done` resolves after doc.end()),
+ * with the writable width and a page break when fewer than `height` points are left: shared by the
+ * bank's printed documents (contracts, fee statements).
+ */
+export function a4Document(spec: { title: string; number: string; margin: number; font: ContractFont }) {
+  const doc = new PDFDocument({ size: "A4", margin: spec.margin, info: { Title: `${spec.title} ${spec.number}`, Subject: spec.number } });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on("data", (chunk: Buffer) => chunks.push(chunk));
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  if (font.name) doc.font(font.path, font.name);
-  else doc.font(font.path);
-  const width = doc.page.width - margin * 2;
-  const bottom = () => doc.page.height - margin;
+  if (spec.font.name) doc.font(spec.font.path, spec.font.name);
+  else doc.font(spec.font.path);
+  const width = doc.page.width - spec.margin * 2;
+  const bottom = () => doc.page.height - spec.margin;
   const ensureRoom = (height: number) => {
     if (doc.y + height > bottom()) doc.addPage();
   };
+  return { doc, done, width, bottom, ensureRoom };
+}
+const ink = "#111111";
+const muted = "#555555";
+const rule = "#999999";
+
+/** Renders the document: title, number, sections (facts, paragraphs, lists, the loan table, signatures), footer. */
+export async function contractPdf(document: ContractDocument, font: ContractFont = contractFont()): Promise<Buffer> {
+  const { doc, done, width, ensureRoom } = a4Document({ title: document.title, number: document.number, margin, font });
 
   doc.fillColor(ink).fontSize(20).text(document.title, { align: "center" });
   doc.moveDown(0.3).fontSize(10).fillColor(muted).text(document.numberLine, { align: "center" });

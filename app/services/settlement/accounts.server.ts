@@ -1,6 +1,7 @@
 import type { AccountType } from "~/domain/ledger";
 import type { Tx } from "~/infra/audit.server";
 import { accountKey, balanceIn, ensureAccount } from "~/infra/ledger.server";
+import { accountOwnerOf } from "~/services/custody/accounts.server";
 
 /**
  * The ledger accounts settlement posts to (R10). Per contract (scope "contract:<id>", owned by the
@@ -13,12 +14,13 @@ import { accountKey, balanceIn, ensureAccount } from "~/infra/ledger.server";
 
 type ContractParty = { id: string; custodianKey: string };
 
-const owner = (custodianKey: string) =>
-  custodianKey.startsWith("org:") ? { ownerOrganizationId: custodianKey.slice(4) } : { ownerUserId: custodianKey.slice(5) };
 
 export type ContractAccountType = "REMITTANCE_RECEIVABLE" | "LATE_INTEREST_RECEIVABLE" | "COMMISSION_PAYABLE";
 
-const contractOwner = (type: ContractAccountType, contract: ContractParty) => ({ type, scope: `contract:${contract.id}`, ...owner(contract.custodianKey) });
+const contractOwner = (type: ContractAccountType, contract: ContractParty) => ({ type, scope: `contract:${contract.id}`, ...accountOwnerOf(contract.custodianKey) });
+
+/** The key of a contract's settlement account (to look it up, or many at once, without opening them). */
+export const contractAccountKey = (type: ContractAccountType, contract: ContractParty) => accountKey(contractOwner(type, contract));
 
 export function contractAccount(tx: Tx, type: ContractAccountType, contract: ContractParty) {
   return ensureAccount(tx, contractOwner(type, contract));
@@ -32,6 +34,6 @@ export function bankAccount(tx: Tx, type: BankAccountType) {
 
 /** A contract account's balance (reads only: an account not opened yet holds 0). */
 export async function contractBalance(db: Tx, type: ContractAccountType, contract: ContractParty): Promise<bigint> {
-  const account = await db.ledgerAccount.findUnique({ where: { key: accountKey(contractOwner(type, contract)) }, select: { id: true } });
+  const account = await db.ledgerAccount.findUnique({ where: { key: contractAccountKey(type, contract) }, select: { id: true } });
   return account ? balanceIn(db, account.id) : 0n;
 }

@@ -5,8 +5,8 @@ import { formatYuan, toYuanString, type Fen } from "~/domain/money";
 import { recoveryStanding } from "~/domain/remittance-position";
 import { audited, type AuditContext, type Tx } from "~/infra/audit.server";
 import { parseOrRefuse } from "~/infra/forms";
-import { accountKey, balanceIn, ensureAccount, postEntryIn } from "~/infra/ledger.server";
-import { performanceDepositAccount, performanceDepositHeld } from "~/services/custody/accounts.server";
+import { balanceIn, ensureAccount, postEntryIn } from "~/infra/ledger.server";
+import { claimAccountKey, performanceDepositAccount, performanceDepositHeld } from "~/services/custody/accounts.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
 import { contractBalance } from "./accounts.server";
 import { closeOutSchema } from "./contract-schemas";
@@ -41,12 +41,10 @@ export interface CloseOutResult {
   entryId: string | null;
 }
 
-const owner = (custodianKey: string) =>
-  custodianKey.startsWith("org:") ? { ownerOrganizationId: custodianKey.slice(4) } : { ownerUserId: custodianKey.slice(5) };
 
 /** The custodian's CLAIM_RECEIVABLE balance (reads only). */
 export async function claimsOf(db: Tx, custodianKey: string): Promise<Fen> {
-  const account = await db.ledgerAccount.findUnique({ where: { key: accountKey({ type: "CLAIM_RECEIVABLE", ...owner(custodianKey) }) }, select: { id: true } });
+  const account = await db.ledgerAccount.findUnique({ where: { key: claimAccountKey(custodianKey) }, select: { id: true } });
   return account ? balanceIn(db, account.id) : 0n;
 }
 

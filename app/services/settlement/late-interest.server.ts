@@ -5,6 +5,7 @@ import { cumulativeLateInterest, type RecoveryPosition, type SettingsFor } from 
 import { auditEntryValues, systemContext, type AuditContext, type AuditEvent, type Tx } from "~/infra/audit.server";
 import { prisma } from "~/infra/db.server";
 import { accountKey, ensureAccount } from "~/infra/ledger.server";
+import { accountOwnerOf } from "~/services/custody/accounts.server";
 import { lateInterestSettingsFor, recoveryPositions } from "./positions.server";
 
 /**
@@ -48,9 +49,7 @@ export interface AccrualResult {
   delta: Fen;
 }
 
-const owner = (custodianKey: string) =>
-  custodianKey.startsWith("org:") ? { ownerOrganizationId: custodianKey.slice(4) } : { ownerUserId: custodianKey.slice(5) };
-const receivableOwner = (c: { id: string; custodianKey: string }) => ({ type: "LATE_INTEREST_RECEIVABLE" as const, scope: `contract:${c.id}`, ...owner(c.custodianKey) });
+const receivableOwner = (c: { id: string; custodianKey: string }) => ({ type: "LATE_INTEREST_RECEIVABLE" as const, scope: `contract:${c.id}`, ...accountOwnerOf(c.custodianKey) });
 
 /**
  * appendAudit for many events at once, in the caller's transaction (the bulk writers' path of

@@ -9,7 +9,7 @@ import { cumulativeLateInterest, recoveryStanding, type RecoveryPosition, type S
 import { earningKinds, netRecovery, percentOfTaskBp, recoveredSeries, type SeriesPoint } from "~/domain/settlement-views";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
-import { accountKey } from "~/infra/ledger.server";
+import { claimAccountKey, performanceDepositKey } from "~/services/custody/accounts.server";
 import { custodianKeyOf, isDepartment } from "~/services/custody/access.server";
 import { custodianNames } from "~/services/custody/contract-views.server";
 import { lateInterestSettingsFor, recoveryPositions } from "./positions.server";
@@ -43,8 +43,6 @@ const chunk = <T,>(items: readonly T[], size = 200): T[][] => {
   return out;
 };
 
-const owner = (custodianKey: string) =>
-  custodianKey.startsWith("org:") ? { ownerOrganizationId: custodianKey.slice(4) } : { ownerUserId: custodianKey.slice(5) };
 
 /** Balances of accounts by key (0 for an account never opened), in a few queries. */
 async function balancesByKey(keys: readonly string[]): Promise<Map<string, Fen>> {
@@ -63,8 +61,6 @@ async function balancesByKey(keys: readonly string[]): Promise<Map<string, Fen>>
   return result;
 }
 
-const depositKey = (c: { id: string; custodianKey: string }) => accountKey({ type: "PERFORMANCE_DEPOSIT", scope: `contract:${c.id}`, ...owner(c.custodianKey) });
-const claimKey = (custodianKey: string) => accountKey({ type: "CLAIM_RECEIVABLE", ...owner(custodianKey) });
 
 /** The China days of a contract's term: first and last (the end instant is exclusive). */
 export function termDays(contract: { custodyStartsAt: Date | null; custodyEndsAt: Date | null }): { startsOn: string; endsOn: string } | null {
@@ -103,7 +99,7 @@ export async function contractSettlement(viewer: SettlementViewer, contractId: s
     prisma.settlementStatement.findMany({ where: { contractId: contract.id }, include: { lines: { select: { kind: true, amount: true } } }, orderBy: [{ periodStartsOn: "asc" }, { kind: "desc" }] }),
     prisma.contractCloseOut.findUnique({ where: { contractId: contract.id } }),
     custodianNames([contract.custodianKey]),
-    balancesByKey([depositKey(contract), claimKey(contract.custodianKey)]),
+    balancesByKey([performanceDepositKey(contract), claimAccountKey(contract.custodianKey)]),
     contract.custodianKind === "AGENCY" ? prisma.organization.findUnique({ where: { id: contract.custodianOrgId }, select: { legalRepresentative: true } }) : null,
   ]);
   const positions = positionsMap.get(contract.id) ?? [];
@@ -137,7 +133,7 @@ export async function contractSettlement(viewer: SettlementViewer, contractId: s
   const earned = lineSum(() => true, (k) => earningKinds.has(k));
   const paid = lineSum((s) => s.state === "paid", (k) => earningKinds.has(k));
   const penalties = lineSum(() => true, (k) => k === "penalty");
-  const depositHeld = balances.get(depositKey(contract)) ?? 0n;
+  const depositHeld = balances.get(performanceDepositKey(contract)) ?? 0n;
   const department = isDepartment(viewer);
   const custodian = scope !== null;
   const closed = closeOut !== null;
@@ -163,7 +159,7 @@ export async function contractSettlement(viewer: SettlementViewer, contractId: s
     deductionsTotal: deductions.reduce((s, d) => s + d.unremitted + d.lateInterest, 0n),
     earnings: { earned, paid, penalties },
     netRecovery: netRecovery({ recovered, earningsPaid: paid, lateInterest: booked, penalties }),
-    openClaims: balances.get(claimKey(contract.custodianKey)) ?? 0n,
+    openClaims: balances.get(claimAccountKey(contract.custodianKey)) ?? 0n,
     deposit: { held: depositHeld, owed: contract.performanceDeposit, topUp: topUpOwed(contract.performanceDeposit, depositHeld) },
     statements: statements.map((s) => ({
       id: s.id, number: s.number, kind: s.kind, year: s.year, quarter: s.quarter, periodStartsOn: s.periodStartsOn, periodEndsOn: s.periodEndsOn,
@@ -242,7 +238,7 @@ export async function settlementOverview(viewer: SettlementViewer, today: string
   ]);
   const positions = new Map<string, RecoveryPosition[]>();
   for (const part of chunk(contracts.map((c) => c.id))) for (const [id, list] of await recoveryPositions(prisma, part)) positions.set(id, list);
-  const deposits = await balancesByKey(contracts.map(depositKey));
+  const deposits = await balancesByKey(contracts.map(performanceDepositKey));
   const recoveredOf = new Map(verified.filter((v) => ids.has(v.contractId)).map((v) => [v.contractId, v._sum.amount ?? 0n]));
   const bookedOf = new Map(accruals.map((a) => [a.contractId, a._sum.delta ?? 0n]));
   const deductedOf = new Map(deductions.map((d) => [d.contractId, { amount: (d._sum.unremitted ?? 0n) + (d._sum.lateInterest ?? 0n), count: d._count._all }]));
@@ -264,7 +260,7 @@ export async function settlementOverview(viewer: SettlementViewer, today: string
     return {
       id: c.id, number: c.number, status: c.status, closed: closedIds.has(c.id), custodianKey: c.custodianKey, custodianKind: c.custodianKind,
       custodianName: names[c.custodianKey] ?? c.custodianKey, task: c.task, recovered, percentBp: percentOfTaskBp(recovered, c.task), unremitted,
-      lateRemittances: late, lateInterestBooked: bookedOf.get(c.id) ?? 0n, deductions: deductedOf.get(c.id)?.amount ?? 0n, depositHeld: deposits.get(depositKey(c)) ?? 0n,
+      lateRemittances: late, lateInterestBooked: bookedOf.get(c.id) ?? 0n, deductions: deductedOf.get(c.id)?.amount ?? 0n, depositHeld: deposits.get(performanceDepositKey(c)) ?? 0n,
     };
   });
 

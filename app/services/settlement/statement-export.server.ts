@@ -1,8 +1,7 @@
 import ExcelJS from "exceljs";
-import PDFDocument from "pdfkit";
 import { toYuanString, type Fen } from "~/domain/money";
 import { formatDateTime } from "~/infra/i18n";
-import { contractFont, type ContractFont } from "~/services/custody/contract-pdf.server";
+import { a4Document, contractFont, type ContractFont } from "~/services/custody/contract-pdf.server";
 import { yuanInCapitals } from "~/services/custody/contract-document.server";
 import { statementDetail, type StatementDetail, type StatementViewer } from "./statement-views.server";
 
@@ -137,20 +136,7 @@ export async function statementXlsx(document: StatementDocument): Promise<Buffer
 /** The PDF (A4): the same layout, written with the server's Chinese font (503 without one). */
 export async function statementPdf(document: StatementDocument, font: ContractFont = contractFont()): Promise<Buffer> {
   const margin = 48;
-  const doc = new PDFDocument({ size: "A4", margin, info: { Title: `${document.title} ${document.number}`, Subject: document.number } });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("data", (chunk: Buffer) => chunks.push(chunk));
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
-  if (font.name) doc.font(font.path, font.name);
-  else doc.font(font.path);
-  const width = doc.page.width - margin * 2;
-  const bottom = () => doc.page.height - margin;
-  const ensureRoom = (h: number) => {
-    if (doc.y + h > bottom()) doc.addPage();
-  };
+  const { doc, done, width, ensureRoom } = a4Document({ title: document.title, number: document.number, margin, font });
   const yuan = (fen: Fen) => `¥${toYuanString(fen).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}`;
 
   doc.fontSize(18).fillColor("#111111").text(document.title, { align: "center" });
