@@ -6,7 +6,7 @@ import { defaultSettings } from "~/domain/settings";
 import { baseUrl, hydrated, launchBrowser, signedIn } from "../support/browser";
 import { withDb } from "../support/e2e-data";
 
-// Issue 8's journey. An agency holds an active custody contract (arranged straight in the database:
+// Issue 8's journey. An agency (安达, so the custody journey's 华信 keeps its own loans) holds an active custody contract (arranged straight in the database:
 // issue 7's journey already walks award → signature → deposit → custody). In the browser the agency
 // reports money it collected 12 days ago, the branch registers it, audit verifies it; the agency remits
 // it by bank transfer and the branch confirms it today, 12 days late, so R7 late interest is charged
@@ -41,7 +41,7 @@ const text = async (page: Page, testId: string) => (await page.getByTestId(testI
 /** An ACTIVE agency contract over two untouched demo loans, custody started 30 days ago, the ¥200,000 bond held. */
 function activeAgencyContract(): { contractId: string; contractNumber: string; loanNumber: string } {
   return withDb((db) => {
-    const agency = db.prepare(`SELECT u.id AS userId, u."organizationId" AS orgId FROM "User" u WHERE u.email = 'admin@huaxin.example'`).get() as { userId: string; orgId: string };
+    const agency = db.prepare(`SELECT u.id AS userId, u."organizationId" AS orgId FROM "User" u WHERE u.email = 'admin@anda.example'`).get() as { userId: string; orgId: string };
     const officer = db.prepare(`SELECT id FROM "User" WHERE email = 'officer@bank.example'`).get() as { id: string };
     const loans = db
       .prepare(
@@ -83,7 +83,7 @@ describe("settlement from a recovery to a paid fee list", () => {
     const today = chinaDay(new Date());
 
     // ---- the agency reports ¥10,000 principal + ¥500 interest collected 12 days ago, with the receipt
-    const agency = await signedIn(browser, "admin@huaxin.example");
+    const agency = await signedIn(browser, "admin@anda.example");
     watch(agency.page);
     await agency.page.goto(`${baseUrl()}/recoveries`);
     await hydrated(agency.page, "recovery-submit");
