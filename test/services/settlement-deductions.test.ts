@@ -171,3 +171,24 @@ describe("loss of funds (R7: deductible whatever the delay)", () => {
     expect(await everyEntryBalanced()).toBe(true);
   });
 });
+
+describe("late interest a fee statement already nets is not taken again", () => {
+  it("takes only the interest booked since: ¥181.25 booked − ¥132.92 on the Q3 statement = ¥48.33", async () => {
+    const { generateStatement } = await import("~/services/settlement/statements.server");
+    const { contract } = await custodyContract({ custodian: bidder, startsAt }); // deposit ¥5,000
+    const r = await recoveryRow(contract, { collectedOn: "2026-07-01", principal: hundredThousand });
+    await remitted(contract, [[r, 5_000_000n]], "2026-07-12"); // ¥50,000 after 11 days: ¥66.46
+    // 07-12: the department generates the current quarter's statement; the open ¥50,000 has also cost ¥66.46 so far.
+    const statement = await generateStatement(ctx, officer, { contractId: contract.id, year: 2026, quarter: 3 }, onJuly12);
+    const line = await prisma.settlementStatementLine.findFirstOrThrow({ where: { statementId: statement.id, kind: "late_interest" } });
+    expect(line.amount).toBe(13_292n);
+
+    // 07-20: the open ¥50,000 is 19 days late: ¥114.79; booked in all ¥66.46 + ¥114.79 = ¥181.25.
+    const result = await forceDeduction(ctx, officer, { contractId: contract.id, reason: "逾期未交账" }, new Date("2026-07-20T02:00:00Z"));
+    expect(result.recoveries).toEqual([{ id: r.id, number: r.number, outstanding: 5_000_000n, lateInterest: 18_125n, delay: 19 }]);
+    expect(result).toMatchObject({ unremitted: 5_000_000n, lateInterest: 4_833n, fromDeposit: 500_000n, claim: 4_504_833n });
+    // What the statement nets when paid plus what the deduction took is exactly what was booked.
+    expect(line.amount + result.lateInterest).toBe(18_125n);
+    expect(await everyEntryBalanced()).toBe(true);
+  });
+});

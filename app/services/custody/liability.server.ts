@@ -11,10 +11,10 @@ import { prisma } from "~/infra/db.server";
 import type { MessageKey, Params } from "~/infra/i18n";
 import { ensureAccount, postEntryIn } from "~/infra/ledger.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
-import { queueEmailIn } from "~/services/email/outbox.server";
 import type { TemplateName, templates } from "~/services/email/templates";
+import { tellCustodian as tellCustodianOf } from "./custodian-notice.server";
 import { notify } from "~/services/tenders/notifications.server";
-import { custodianKeyOf, custodianUsers, departmentUsers, isDepartment, type CustodyViewer } from "./access.server";
+import { custodianKeyOf, departmentUsers, isDepartment, type CustodyViewer } from "./access.server";
 import { claimAccountOf, performanceDepositAccount, performanceDepositHeld } from "./accounts.server";
 import { assetLossSchema, decideLiabilitySchema, type AssetLossInput, type DecideLiabilityInput } from "./liability-schemas";
 
@@ -34,20 +34,14 @@ export type LiabilityActor = Pick<AuthUser, "id" | "email" | "roles" | "organiza
 const reviewLink = "/custody/review";
 const custodianLink = "/custody/liability";
 
-type EmailParams<T extends TemplateName> = Parameters<(typeof templates)[T]>[1];
-
-/** Bell + email to every user acting for the contract's custodian, in the caller's transaction. Returns the outbox ids. */
-async function tellCustodian<T extends TemplateName>(
+/** Bell + email to the custodian's users, the bell linking to the liability page. */
+function tellCustodian<T extends TemplateName>(
   tx: Tx,
   contract: { custodianKey: string },
   notice: { key: MessageKey; params: Params },
-  email: { template: T; params: EmailParams<T> },
+  email: { template: T; params: Parameters<(typeof templates)[T]>[1] },
 ): Promise<string[]> {
-  const users = await custodianUsers(tx, contract);
-  await notify(tx, users.map((u) => u.id), notice.key, notice.params, custodianLink);
-  const ids: string[] = [];
-  for (const user of users) ids.push((await queueEmailIn(tx, user, email.template, email.params)).id);
-  return ids;
+  return tellCustodianOf(tx, contract, { ...notice, link: custodianLink }, email);
 }
 
 async function tellDepartment(tx: Tx, key: MessageKey, params: Params, except?: string) {

@@ -10,14 +10,13 @@ import type { AuthUser } from "~/infra/auth.server";
 import { parseOrRefuse } from "~/infra/forms";
 import type { MessageKey, Params } from "~/infra/i18n";
 import { postEntryIn } from "~/infra/ledger.server";
-import { custodianUsers, isDepartment } from "~/services/custody/access.server";
+import { isDepartment } from "~/services/custody/access.server";
 import { claimAccountOf, performanceDepositAccount, performanceDepositHeld } from "~/services/custody/accounts.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
-import { queueEmailIn } from "~/services/email/outbox.server";
 import type { TemplateName, templates } from "~/services/email/templates";
-import { notify } from "~/services/tenders/notifications.server";
 import { contractAccount } from "./accounts.server";
 import { forceDeductionSchema, lossOfFundsSchema, type ForceDeductionInput } from "./contract-schemas";
+import { tellCustodian as tellCustodianOf } from "~/services/custody/custodian-notice.server";
 import { accrueContractIn } from "./late-interest.server";
 import { nextSettlementNumber } from "./numbers.server";
 import { lateInterestSettingsFor, recoveryPositions } from "./positions.server";
@@ -41,22 +40,16 @@ import { lateInterestSettingsFor, recoveryPositions } from "./positions.server";
 
 export type SettlementActor = Pick<AuthUser, "id" | "email" | "roles" | "organizationId" | "organizationKind">;
 
-type EmailParams<T extends TemplateName> = Parameters<(typeof templates)[T]>[1];
-
 export const settlementContractLink = (contractId: string) => `/settlement/contracts/${contractId}`;
 
-/** Bell + email to every user acting for the custodian, in the caller's transaction. Returns the outbox ids. */
-export async function tellCustodian<T extends TemplateName>(
+/** Bell + email to the custodian's users, the bell linking to the contract's settlement page. */
+export function tellCustodian<T extends TemplateName>(
   tx: Tx,
   contract: { id: string; custodianKey: string },
   notice: { key: MessageKey; params: Params },
-  email: { template: T; params: EmailParams<T> },
+  email: { template: T; params: Parameters<(typeof templates)[T]>[1] },
 ): Promise<string[]> {
-  const users = await custodianUsers(tx, contract);
-  await notify(tx, users.map((u) => u.id), notice.key, notice.params, settlementContractLink(contract.id));
-  const ids: string[] = [];
-  for (const user of users) ids.push((await queueEmailIn(tx, user, email.template, email.params)).id);
-  return ids;
+  return tellCustodianOf(tx, contract, { ...notice, link: settlementContractLink(contract.id) }, email);
 }
 
 function requireDepartment(actor: SettlementActor) {
@@ -70,6 +63,14 @@ export async function openContract(tx: Tx, contractId: string) {
   const closed = await tx.contractCloseOut.findUnique({ where: { contractId }, select: { id: true } });
   if (closed) throw new UserError("settlement.contracts.closedOut", { status: 409, params: { contract: contract.number } });
   return contract;
+}
+
+/** Late interest booked (cumulative to today) that neither a statement line nor a forced deduction has claimed; never negative. */
+async function unclaimedLateInterest(tx: Tx, contractId: string, booked: Fen): Promise<Fen> {
+  const stated = await tx.settlementStatementLine.aggregate({ where: { kind: "late_interest", statement: { contractId } }, _sum: { amount: true } });
+  const deducted = await tx.forcedDeduction.aggregate({ where: { contractId }, _sum: { lateInterest: true } });
+  const left = booked - (stated._sum.amount ?? 0n) - (deducted._sum.lateInterest ?? 0n);
+  return left > 0n ? left : 0n;
 }
 
 export interface DeductionResult {
@@ -108,7 +109,7 @@ export async function forceDeduction(
     const contract = await openContract(tx, input.contractId);
     const terms = parseTerms(contract.terms);
     const settingsFor = (await lateInterestSettingsFor(tx))(contract.terms);
-    await accrueContractIn(tx, ctx, contract, today, settingsFor);
+    const accrued = await accrueContractIn(tx, ctx, contract, today, settingsFor);
 
     const positions = (await recoveryPositions(tx, [contract.id])).get(contract.id) ?? [];
     const rows = await tx.recovery.findMany({ where: { contractId: contract.id, status: { not: "REJECTED" } }, select: { id: true, number: true, lossRecordedAt: true } });
@@ -142,7 +143,10 @@ export async function forceDeduction(
     }
 
     const unremitted = chosen.reduce((sum, c) => sum + c.standing.outstanding, 0n);
-    const lateInterest = chosen.reduce((sum, c) => sum + c.standing.interest, 0n);
+    // The late interest taken is what the contract owes and no fee statement or earlier deduction has
+    // claimed yet (booked to today − statement lines − earlier deductions): taking a recovery's own
+    // interest instead would take again what a statement already nets (R9 late-interest line).
+    const lateInterest = await unclaimedLateInterest(tx, contract.id, accrued.cumulative);
     const held = await performanceDepositHeld(tx, contract);
     const split = forcedDeduction({ unremitted, lateInterest, depositHeld: held });
 

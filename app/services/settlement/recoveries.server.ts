@@ -7,12 +7,10 @@ import { audited, type AuditContext, type Tx } from "~/infra/audit.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { checkUpload, evidencePolicy, readStoredFile, storeFile } from "~/infra/files.server";
-import type { MessageKey, Params } from "~/infra/i18n";
 import { postEntryIn, reverseEntryIn } from "~/infra/ledger.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
-import { queueEmailIn } from "~/services/email/outbox.server";
-import type { TemplateName, templates } from "~/services/email/templates";
-import { custodianKeyOf, custodianUsers } from "~/services/custody/access.server";
+import { custodianKeyOf } from "~/services/custody/access.server";
+import { tellCustodian } from "~/services/custody/custodian-notice.server";
 import { notify } from "~/services/tenders/notifications.server";
 import { bankAccount, contractAccount } from "./accounts.server";
 import { nextSettlementNumber } from "./numbers.server";
@@ -96,22 +94,6 @@ export async function usersWith(db: Tx, permission: Permission, except?: string)
     orderBy: { email: "asc" },
   });
   return users.filter((u) => u.id !== except && can(u.roles.map((r) => r.role), permission)).map(({ id, email, locale }) => ({ id, email, locale }));
-}
-
-type EmailParams<T extends TemplateName> = Parameters<(typeof templates)[T]>[1];
-
-/** Bell + email to every user acting for the custodian, in the caller's transaction; returns the outbox ids. */
-export async function tellCustodian<T extends TemplateName>(
-  tx: Tx,
-  contract: { custodianKey: string },
-  notice: { key: MessageKey; params: Params; link: string },
-  email?: { template: T; params: EmailParams<T> },
-): Promise<string[]> {
-  const users = await custodianUsers(tx, contract);
-  await notify(tx, users.map((u) => u.id), notice.key, notice.params, notice.link);
-  const ids: string[] = [];
-  if (email) for (const user of users) ids.push((await queueEmailIn(tx, user, email.template, email.params)).id);
-  return ids;
 }
 
 /** The first day and the last day of the contract's custody term (China days; the end instant is exclusive). */

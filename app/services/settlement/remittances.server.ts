@@ -16,10 +16,11 @@ import { custodianKeyOf, isCustodianOf } from "~/services/custody/access.server"
 import { custodianNames } from "~/services/custody/contract-views.server";
 import { notify } from "~/services/tenders/notifications.server";
 import { contractAccount } from "./accounts.server";
+import { tellCustodian } from "~/services/custody/custodian-notice.server";
 import { nextSettlementNumber } from "./numbers.server";
 import { lateInterestSettingsFor, recoveryPositions } from "./positions.server";
 import {
-  dayInput, isCustodianViewer, isOpenForSettlement, openRecoveryStatuses, reasonMax, referenceMax, remittancesLink, requiredText, tellCustodian, usersWith,
+  dayInput, isCustodianViewer, isOpenForSettlement, openRecoveryStatuses, reasonMax, referenceMax, remittancesLink, requiredText, usersWith,
   type SettlementActor,
 } from "./recoveries.server";
 
