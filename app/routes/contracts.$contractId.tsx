@@ -325,6 +325,9 @@ export default function ContractPage() {
           <div className="flex flex-wrap items-center gap-3 text-sm">
             <Link to={`/contracts/${contract.id}/document`} className="text-blue-700 hover:underline" data-testid="contract-document">{t("contractPages.document.open")}</Link>
             <a href={`/contracts/${contract.id}/document.pdf`} download className="text-blue-700 hover:underline" data-testid="contract-pdf">{t("contractPages.document.pdf")}</a>
+            {contract.status === "ACTIVE" || contract.status === "ENDED" ? (
+              <Link to={`/settlement/contracts/${contract.id}`} className="text-blue-700 hover:underline" data-testid="contract-settlement">{t("settlement.contractLink")}</Link>
+            ) : null}
             <Link to="/contracts" className="text-blue-700 hover:underline">{t("contractPages.back")}</Link>
           </div>
         }

@@ -4,5 +4,6 @@ export const settlementCommonEn: Record<keyof typeof settlementCommonZhCN, strin
   "nav.recoveries": "Recoveries",
   "nav.remittances": "Remittances",
   "nav.settlement": "Settlement",
+  "settlement.contractLink": "Recoveries and settlement",
   "nav.statements": "Fee statements",
 };
