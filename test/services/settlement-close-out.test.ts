@@ -6,6 +6,8 @@ import { freshTenderCast } from "../fixtures/tenders";
 import { installRecordingQueue } from "../support/recording-queue";
 import { refusal } from "../support/users";
 import { systemContext } from "~/infra/audit.server";
+import { ensureAccount, postEntry } from "~/infra/ledger.server";
+import { claimAccountOf } from "~/services/custody/accounts.server";
 import type { AuthUser } from "~/infra/auth.server";
 import { prisma } from "~/infra/db.server";
 import { closeOutContract } from "~/services/settlement/close-out.server";
@@ -108,5 +110,33 @@ describe("closing out", () => {
     expect(await claimOf(contract)).toBe(9_526_583n);
     const mail = await prisma.outboxEmail.findFirstOrThrow({ where: { to: bidder.email, template: "settlementContractClosedOut" } });
     expect(mail.text).toContain("95265.83");
+  });
+
+  it("nets what the custodian still owes from the deposit before refunding: late interest accrued after the final statement, then its claims", async () => {
+    const contract = await ended(bidder); // deposit ¥5,000
+    const r = await recoveryRow(contract, { collectedOn: "2026-06-20", principal: 10_000_000n });
+    await remitted(contract, [[r, 10_000_000n]], "2026-07-10"); // 20 days: ¥100,000 × 4.35% × 20 / 360 = ¥241.666… → ¥241.67
+    await finalStatement(contract, "paid"); // written before that interest was booked
+    // A ¥1,000 claim on the same contractor (e.g. a liability on another contract).
+    await postEntry(ctx, {
+      description: "claim (test)", sourceType: "test", sourceId: contract.id,
+      lines: [
+        { accountId: (await prisma.$transaction((tx) => claimAccountOf(tx, contract.custodianKey))).id, side: "DEBIT", amount: 100_000n },
+        { accountId: (await prisma.$transaction((tx) => ensureAccount(tx, { type: "BANK_INCOME" }))).id, side: "CREDIT", amount: 100_000n },
+      ],
+    });
+
+    const done = await closeOutContract(ctx, finance, { contractId: contract.id, voucherNumber: "BT-REFUND-8" }, at);
+    // ¥5,000 − ¥241.67 − ¥1,000 = ¥3,758.33 refunded; nothing stays open.
+    expect([done.refund, done.openClaims]).toEqual([375_833n, []]);
+    const entry = await prisma.journalEntry.findUniqueOrThrow({ where: { id: done.entryId! }, include: { lines: { include: { account: true } } } });
+    expect(entry.lines.map((l) => [l.account.type, l.side, l.amount]).sort()).toEqual([
+      ["CLAIM_RECEIVABLE", "CREDIT", 100_000n],
+      ["CLEARING_BANK_TRANSFER", "CREDIT", 375_833n],
+      ["LATE_INTEREST_RECEIVABLE", "CREDIT", 24_167n],
+      ["PERFORMANCE_DEPOSIT", "DEBIT", 500_000n],
+    ]);
+    expect([await depositHeld(contract), await claimOf(contract)]).toEqual([0n, 0n]);
+    expect(await everyEntryBalanced()).toBe(true);
   });
 });

@@ -5,22 +5,27 @@ import { formatYuan, toYuanString, type Fen } from "~/domain/money";
 import { recoveryStanding } from "~/domain/remittance-position";
 import { audited, type AuditContext, type Tx } from "~/infra/audit.server";
 import { parseOrRefuse } from "~/infra/forms";
+import type { Line } from "~/domain/ledger";
 import { balanceIn, ensureAccount, postEntryIn } from "~/infra/ledger.server";
-import { claimAccountKey, performanceDepositAccount, performanceDepositHeld } from "~/services/custody/accounts.server";
+import { claimAccountKey, claimAccountOf, performanceDepositAccount, performanceDepositHeld } from "~/services/custody/accounts.server";
 import { sendQueuedEmails } from "~/services/email/dispatch.server";
-import { contractBalance } from "./accounts.server";
+import { contractAccount } from "./accounts.server";
 import { closeOutSchema } from "./contract-schemas";
-import { openContract, settlementContractLink, tellCustodian, type SettlementActor } from "./deductions.server";
+import { openContract, settlementContractLink, tellCustodian, unclaimedLateInterest, type SettlementActor } from "./deductions.server";
+import { accrueContractIn } from "./late-interest.server";
 import { lateInterestSettingsFor, recoveryPositions } from "./positions.server";
 
 /**
  * Close-out of a contract after its term (README step 16), by finance (settlement:finance) with the
  * voucher of the refund: the contract must be ENDED, nothing collected may still be unremitted (the
- * department deducts it first), and its FINAL statement must exist and be paid. The deposit balance is
- * refunded — ONE entry (source `close-out`, sourceId = the contract) DEBIT PERFORMANCE_DEPOSIT / CREDIT
- * CLEARING_BANK_TRANSFER when it holds anything — and a ContractCloseOut row records the refund and
- * the claims still open as they stood (the custodian's CLAIM_RECEIVABLE, the contract's late interest
- * still receivable, statements owed to the bank and not paid). Once per contract (unique row + trigger).
+ * department deducts it first), and its FINAL statement must exist and be paid. What the custodian still
+ * owes is netted from the deposit first (README step 16: outstanding amounts are netted): the late
+ * interest booked (accrued to today) that no statement or deduction has claimed, then the custodian's
+ * claims (CLAIM_RECEIVABLE: set-off against its own deposit). The rest is refunded. ONE entry (source
+ * `close-out`, sourceId = the contract): DEBIT PERFORMANCE_DEPOSIT all it holds / CREDIT
+ * LATE_INTEREST_RECEIVABLE, CLAIM_RECEIVABLE what is netted, CLEARING_BANK_TRANSFER the refund (none when
+ * the deposit is empty). A ContractCloseOut row records the refund and what stays open (claims beyond the
+ * deposit, late interest not covered, statements owed to the bank and not paid). Once per contract.
  * Audited; the custodian is told. The contract keeps status ENDED; the close-out row marks it closed.
  */
 
@@ -65,25 +70,35 @@ export async function closeOutContract(ctx: AuditContext, actor: SettlementActor
     if (!final) throw new UserError("settlement.contracts.finalMissing", { status: 409 });
     if (final.state !== "paid") throw new UserError("settlement.contracts.finalNotPaid", { status: 409, params: { number: final.number, state: final.state } });
 
-    const refund = await performanceDepositHeld(tx, contract);
+    // Late interest keeps accruing on money remitted after the final statement: bring it to today.
+    const accrued = await accrueContractIn(tx, ctx, contract, today, settingsFor);
+    const unclaimedInterest = await unclaimedLateInterest(tx, contract.id, accrued.cumulative);
+    const claims = await claimsOf(tx, contract.custodianKey);
+    const held = await performanceDepositHeld(tx, contract);
+    const lesser = (a: Fen, b: Fen) => (a < b ? a : b);
+    const interestNetted = lesser(held, unclaimedInterest);
+    const claimNetted = lesser(held - interestNetted, claims > 0n ? claims : 0n);
+    const refund = held - interestNetted - claimNetted;
     let entryId: string | null = null;
-    if (refund > 0n) {
-      const deposit = await performanceDepositAccount(tx, contract);
-      const clearing = await ensureAccount(tx, { type: "CLEARING_BANK_TRANSFER" });
+    if (held > 0n) {
+      const lines: Line[] = [{ accountId: (await performanceDepositAccount(tx, contract)).id, side: "DEBIT", amount: held }];
+      if (interestNetted > 0n) lines.push({ accountId: (await contractAccount(tx, "LATE_INTEREST_RECEIVABLE", contract)).id, side: "CREDIT", amount: interestNetted });
+      if (claimNetted > 0n) lines.push({ accountId: (await claimAccountOf(tx, contract.custodianKey)).id, side: "CREDIT", amount: claimNetted });
+      if (refund > 0n) lines.push({ accountId: (await ensureAccount(tx, { type: "CLEARING_BANK_TRANSFER" })).id, side: "CREDIT", amount: refund });
       const entry = await postEntryIn(tx, ctx, {
-        description: `履约保证金退还 Performance deposit refunded at close-out, contract ${contract.number}, voucher ${parsed.voucher_number}`,
+        description:
+          `履约保证金结清 Performance deposit settled at close-out, contract ${contract.number}: late interest netted ${toYuanString(interestNetted)}, ` +
+          `claims netted ${toYuanString(claimNetted)}, refunded ${toYuanString(refund)} (voucher ${parsed.voucher_number})`,
         sourceType: "close-out",
         sourceId: contract.id,
-        lines: [{ accountId: deposit.id, side: "DEBIT", amount: refund }, { accountId: clearing.id, side: "CREDIT", amount: refund }],
+        lines,
       });
       entryId = entry.id;
     }
 
     const openClaims: OpenClaim[] = [];
-    const claims = await claimsOf(tx, contract.custodianKey);
-    if (claims > 0n) openClaims.push({ account: "CLAIM_RECEIVABLE", amount: toYuanString(claims) });
-    const interest = await contractBalance(tx, "LATE_INTEREST_RECEIVABLE", contract);
-    if (interest > 0n) openClaims.push({ account: "LATE_INTEREST_RECEIVABLE", amount: toYuanString(interest) });
+    if (claims - claimNetted > 0n) openClaims.push({ account: "CLAIM_RECEIVABLE", amount: toYuanString(claims - claimNetted) });
+    if (unclaimedInterest - interestNetted > 0n) openClaims.push({ account: "LATE_INTEREST_RECEIVABLE", amount: toYuanString(unclaimedInterest - interestNetted) });
     const owedStatements = await tx.settlementStatement.findMany({ where: { contractId: contract.id, state: { not: "paid" }, netPayable: { lt: 0n } }, orderBy: { generatedAt: "asc" } });
     for (const s of owedStatements) openClaims.push({ account: `STATEMENT:${s.number}`, amount: toYuanString(-s.netPayable) });
 
@@ -92,7 +107,10 @@ export async function closeOutContract(ctx: AuditContext, actor: SettlementActor
     });
     await audit({
       action: "settlement.closeOut", entityType: "ContractCloseOut", entityId: row.id,
-      after: { contractId: contract.id, contract: contract.number, refund: toYuanString(refund), openClaims, voucherNumber: parsed.voucher_number, entryId },
+      after: {
+        contractId: contract.id, contract: contract.number, depositHeld: toYuanString(held), lateInterestNetted: toYuanString(interestNetted),
+        claimsNetted: toYuanString(claimNetted), refund: toYuanString(refund), openClaims, voucherNumber: parsed.voucher_number, entryId,
+      },
     });
     const claimsText = openClaims.length ? openClaims.map((c) => `${c.account} ¥${c.amount}`).join("；") : "—";
     const outboxIds = await tellCustodian(tx, contract, { key: "settlement.contracts.notice.closedOut", params: { contract: contract.number, refund: formatYuan(refund), claims: claimsText } }, {

@@ -66,7 +66,7 @@ export async function openContract(tx: Tx, contractId: string) {
 }
 
 /** Late interest booked (cumulative to today) that neither a statement line nor a forced deduction has claimed; never negative. */
-async function unclaimedLateInterest(tx: Tx, contractId: string, booked: Fen): Promise<Fen> {
+export async function unclaimedLateInterest(tx: Tx, contractId: string, booked: Fen): Promise<Fen> {
   const stated = await tx.settlementStatementLine.aggregate({ where: { kind: "late_interest", statement: { contractId } }, _sum: { amount: true } });
   const deducted = await tx.forcedDeduction.aggregate({ where: { contractId }, _sum: { lateInterest: true } });
   const left = booked - (stated._sum.amount ?? 0n) - (deducted._sum.lateInterest ?? 0n);
