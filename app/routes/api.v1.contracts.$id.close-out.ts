@@ -5,7 +5,7 @@ import { apiCloseOut, closeOutResultSchema } from "~/services/api/openapi-settle
 import { closeOutContract } from "~/services/settlement/close-out.server";
 import { closeOutSchema } from "~/services/settlement/contract-schemas";
 
-/** POST /api/v1/contracts/{id}/close-out (settlement:finance): `{ "voucher_number": string }` — refunds the deposit balance of an ENDED contract. */
+/** POST /api/v1/contracts/{id}/close-out (settlement:finance): `{ "voucher_number": string }` — nets what the custodian owes from the deposit of an ENDED contract and refunds the rest. */
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   const user = await requireApiPermission(request, "settlement:finance");
   const body = closeOutSchema.parse(await postedJson(request, user));

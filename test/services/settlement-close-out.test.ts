@@ -128,7 +128,10 @@ describe("closing out", () => {
 
     const done = await closeOutContract(ctx, finance, { contractId: contract.id, voucherNumber: "BT-REFUND-8" }, at);
     // ¥5,000 − ¥241.67 − ¥1,000 = ¥3,758.33 refunded; nothing stays open.
-    expect([done.refund, done.openClaims]).toEqual([375_833n, []]);
+    expect([done.lateInterestNetted, done.claimsNetted, done.refund, done.openClaims]).toEqual([24_167n, 100_000n, 375_833n, []]);
+    const mail = await prisma.outboxEmail.findFirstOrThrow({ where: { to: bidder.email, template: "settlementContractClosedOut" } });
+    expect(mail.text).toContain("241.67");
+    expect(mail.text).toContain("3,758.33");
     const entry = await prisma.journalEntry.findUniqueOrThrow({ where: { id: done.entryId! }, include: { lines: { include: { account: true } } } });
     expect(entry.lines.map((l) => [l.account.type, l.side, l.amount]).sort()).toEqual([
       ["CLAIM_RECEIVABLE", "CREDIT", 100_000n],

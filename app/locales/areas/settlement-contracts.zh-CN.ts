@@ -28,7 +28,7 @@ export const settlementContractsZhCN = {
   "settlement.contracts.notice.deducted": "合同 {contract} 的收回款 {recoveries} 逾期未交账，已从履约保证金强行扣收：未交账 {unremitted}，逾期利息 {lateInterest}；保证金扣收 {fromDeposit}，追偿 {claim}。请于 {dueOn} 前补足保证金 {topUp}。",
   "settlement.contracts.notice.deductedAgency": "合同 {contract} 的收回款 {recoveries} 逾期未交账，已从履约保证金强行扣收：未交账 {unremitted}，逾期利息 {lateInterest}；保证金扣收 {fromDeposit}，追偿 {claim}，追偿款由 {agency} 与其法定代表人 {representative} 承担连带责任。请于 {dueOn} 前补足保证金 {topUp}。",
   "settlement.contracts.notice.lossRecorded": "资产保全部登记了合同 {contract} 收回款 {number}（{amount}）的资金损失：{note}",
-  "settlement.contracts.notice.closedOut": "合同 {contract} 已结清，退还履约保证金 {refund}。未结清追偿：{claims}",
+  "settlement.contracts.notice.closedOut": "合同 {contract} 已结清：履约保证金抵扣尚欠款项 {netted}，退还 {refund}。未结清追偿：{claims}",
   // toasts
   "settlement.contracts.toast.deducted": "已强行扣收 {amount}。",
   "settlement.contracts.toast.lossRecorded": "已登记收回款 {number} 的资金损失。",
@@ -123,7 +123,7 @@ export const settlementContractsZhCN = {
   "settlement.contracts.statements.title": "清收手续费清单",
   "settlement.contracts.statements.none": "尚未生成清单。",
   "settlement.contracts.closeOut.title": "合同结清",
-  "settlement.contracts.closeOut.hint": "合同到期后，在全部收回款已交账、最终清单已付款时，由财务退还保证金余额 {refund} 并结清。",
+  "settlement.contracts.closeOut.hint": "合同到期后，在全部收回款已交账、最终清单已付款时，由财务结清：保证金余额 {refund} 先抵扣尚未计入清单的逾期交账利息和追偿款，余额退还。",
   "settlement.contracts.closeOut.voucher": "退款凭证号",
   "settlement.contracts.closeOut.submit": "结清合同",
   "settlement.contracts.closeOut.done": "已于 {at} 结清，退还 {refund}（凭证号 {voucher}）。",

@@ -157,6 +157,8 @@ export const closeOutResultSchema = z
   .object({
     id: z.string(),
     contract_id: z.string(),
+    late_interest_netted: yuan.meta({ description: "Late interest no statement or deduction had claimed, taken from the deposit." }),
+    claims_netted: yuan.meta({ description: "The custodian's claims set off against the deposit." }),
     refund: yuan,
     open_claims: z.array(z.object({ account: z.string().meta({ description: "CLAIM_RECEIVABLE, LATE_INTEREST_RECEIVABLE or STATEMENT:<number>." }), amount: yuan })),
     voucher_number: z.string(),
@@ -231,7 +233,7 @@ export function apiLossOfFunds(l: LossOfFundsResult): z.input<typeof lossOfFunds
 }
 
 export function apiCloseOut(c: CloseOutResult): z.input<typeof closeOutResultSchema> {
-  return { id: c.id, contract_id: c.contractId, refund: money(c.refund), open_claims: c.openClaims, voucher_number: c.voucherNumber, closed_at: c.closedAt.toISOString(), entry_id: c.entryId };
+  return { id: c.id, contract_id: c.contractId, late_interest_netted: money(c.lateInterestNetted), claims_netted: money(c.claimsNetted), refund: money(c.refund), open_claims: c.openClaims, voucher_number: c.voucherNumber, closed_at: c.closedAt.toISOString(), entry_id: c.entryId };
 }
 
 // ---- the area -------------------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ export const settlementContractsApi: OpenApiArea = {
           "R7: only recoveries more than `deductionAfterDays` (contract terms) unremitted, or with a recorded loss of funds. Named `recovery_ids` must be the contract's (404 " +
           "`settlement.contracts.recoveryNotFound`), still outstanding (409 `settlement.contracts.nothingOutstanding`) and deductible (422 `settlement.contracts.notDeductible` with " +
           "`delay` and `threshold`); none named: every deductible one (409 `settlement.contracts.nothingDeductible` when there is none). The contract's late interest is accrued to " +
-          "today first; the unremitted amount plus the deducted recoveries' late interest come out of the deposit, never below zero, and the rest is a claim (an agency's legal " +
+          "today first; the unremitted amount plus the late interest booked and not yet claimed by a statement or an earlier deduction come out of the deposit, never below zero, and the rest is a claim (an agency's legal " +
           "representative jointly liable). A DEDUCTION remittance settles the recoveries; one balanced journal entry (source `forced-deduction`); the top-up is due in `topUpDays`. " +
           "The custodian is told (in the app and by email). Closed-out contract: 409 `settlement.contracts.closedOut`. Audit-logged (`settlement.deduct`).",
         parameters: [idParam("The custody contract's id.")],
@@ -291,12 +293,13 @@ export const settlementContractsApi: OpenApiArea = {
     "/contracts/{id}/close-out": {
       post: {
         operationId: "closeOutContract",
-        summary: "Close out an ENDED contract and refund the deposit balance (settlement:finance)",
+        summary: "Close out an ENDED contract: net what the custodian owes from the deposit and refund the rest (settlement:finance)",
         description:
           "Refused while the contract has not ended (409 `settlement.contracts.notEnded`), while money collected is unremitted (409 `settlement.contracts.unremitted` with `amount`), " +
           "while the FINAL statement is missing (409 `settlement.contracts.finalMissing`) or not paid (409 `settlement.contracts.finalNotPaid`), and once closed (409 " +
-          "`settlement.contracts.closedOut`). The deposit balance is refunded (one entry DEBIT PERFORMANCE_DEPOSIT / CREDIT CLEARING_BANK_TRANSFER, source `close-out`, when > 0); " +
-          "the claims still open are recorded. The custodian is told. Audit-logged (`settlement.closeOut`).",
+          "`settlement.contracts.closedOut`). Late interest is accrued to today; the late interest no statement or deduction has claimed, then the custodian's claims, are " +
+          "netted from the deposit and the rest is refunded (one entry, source `close-out`: DEBIT PERFORMANCE_DEPOSIT / CREDIT LATE_INTEREST_RECEIVABLE, CLAIM_RECEIVABLE, " +
+          "CLEARING_BANK_TRANSFER; none when the deposit is empty); what it does not cover is recorded as still open. The custodian is told. Audit-logged (`settlement.closeOut`).",
         parameters: [idParam("The custody contract's id.")],
         requestBody: { required: true, content: { "application/json": { schema: ref("CloseOutRequest") } } },
         responses: { "201": json(ref("ContractCloseOut"), "Closed out"), ...errors(400, 401, 403, 404, 409, 429) },

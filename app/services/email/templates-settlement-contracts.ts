@@ -49,17 +49,22 @@ export const settlementContractTemplates = {
           `View: ${p.link}`,
         ]),
   /** README step 16: the contract was closed out; the deposit balance refunded. To the custodian. */
-  settlementContractClosedOut: (locale: Locale, p: { contract: string; refund: Fen; claims: { account: string; amount: string }[]; voucher: string; link: string }): RenderedEmail => {
+  settlementContractClosedOut: (locale: Locale, p: { contract: string; lateInterestNetted: Fen; claimsNetted: Fen; refund: Fen; claims: { account: string; amount: string }[]; voucher: string; link: string }): RenderedEmail => {
     const refund = formatYuan(p.refund);
+    const netted = p.lateInterestNetted + p.claimsNetted > 0n;
     const claims = p.claims.map((c) => `${c.account} ¥${c.amount}`).join(locale === "zh-CN" ? "；" : "; ");
     return locale === "zh-CN"
       ? render(`【合同结清】${p.contract}`, [
-          `合同 ${p.contract} 已结清。履约保证金余额 ${refund} 已退还（凭证号 ${p.voucher}）。`,
+          `合同 ${p.contract} 已结清。` +
+            (netted ? `履约保证金先抵扣尚欠的逾期交账利息 ${formatYuan(p.lateInterestNetted)}、追偿款 ${formatYuan(p.claimsNetted)}，` : "") +
+            `余额 ${refund} 已退还（凭证号 ${p.voucher}）。`,
           p.claims.length ? `尚未结清的追偿款：${claims}。` : "无未结清的追偿款。",
           `查看：${p.link}`,
         ])
       : render(`[Closed out] ${p.contract}`, [
-          `Contract ${p.contract} is closed out. The performance deposit balance of ${refund} was refunded (voucher ${p.voucher}).`,
+          `Contract ${p.contract} is closed out. ` +
+            (netted ? `The performance deposit first settled late interest of ${formatYuan(p.lateInterestNetted)} and claims of ${formatYuan(p.claimsNetted)} you owed; ` : "The performance deposit ") +
+            `${netted ? "the balance of " : "balance of "}${refund} was refunded (voucher ${p.voucher}).`,
           p.claims.length ? `Claims still open: ${claims}.` : "No claims are open.",
           `View: ${p.link}`,
         ]);

@@ -39,6 +39,10 @@ export interface OpenClaim {
 export interface CloseOutResult {
   id: string;
   contractId: string;
+  /** late interest not yet claimed, taken from the deposit */
+  lateInterestNetted: Fen;
+  /** the custodian's claims set off against the deposit */
+  claimsNetted: Fen;
   refund: Fen;
   openClaims: OpenClaim[];
   voucherNumber: string;
@@ -113,11 +117,11 @@ export async function closeOutContract(ctx: AuditContext, actor: SettlementActor
       },
     });
     const claimsText = openClaims.length ? openClaims.map((c) => `${c.account} ¥${c.amount}`).join("；") : "—";
-    const outboxIds = await tellCustodian(tx, contract, { key: "settlement.contracts.notice.closedOut", params: { contract: contract.number, refund: formatYuan(refund), claims: claimsText } }, {
+    const outboxIds = await tellCustodian(tx, contract, { key: "settlement.contracts.notice.closedOut", params: { contract: contract.number, netted: formatYuan(interestNetted + claimNetted), refund: formatYuan(refund), claims: claimsText } }, {
       template: "settlementContractClosedOut",
-      params: { contract: contract.number, refund, claims: openClaims.map((c) => ({ account: c.account, amount: c.amount })), voucher: parsed.voucher_number, link: settlementContractLink(contract.id) },
+      params: { contract: contract.number, lateInterestNetted: interestNetted, claimsNetted: claimNetted, refund, claims: openClaims.map((c) => ({ account: c.account, amount: c.amount })), voucher: parsed.voucher_number, link: settlementContractLink(contract.id) },
     });
-    const view: CloseOutResult = { id: row.id, contractId: contract.id, refund, openClaims, voucherNumber: parsed.voucher_number, closedAt: now, entryId };
+    const view: CloseOutResult = { id: row.id, contractId: contract.id, lateInterestNetted: interestNetted, claimsNetted: claimNetted, refund, openClaims, voucherNumber: parsed.voucher_number, closedAt: now, entryId };
     return { view, outboxIds };
   });
   await sendQueuedEmails(result.outboxIds);
