@@ -2,24 +2,12 @@
 // by itself at the contract's custodyEndsAt (inCustodyTerm); this daily run records it — the contract
 // ENDED, its loans still in custody RETURNED to the bank — for every contract due by the time it runs.
 // Idempotent: an ended contract is skipped, so a rerun or a late run changes nothing more.
-import { z } from "zod";
-import { chinaRunDay } from "./china-day";
-import { defineJob } from "./define";
+import { defineChinaDailyJob } from "./china-day";
 
 /** Once a day (China time): every ACTIVE contract whose custody end has passed → ENDED, loans returned. */
-export const endDueCustodyJob = defineJob({
-  name: "custody.endDue",
-  payload: z.object({
-    /** The China day the run is for: its idempotency key. */
-    day: chinaRunDay,
-  }),
-  attempts: 3,
-  backoffMs: 60_000,
-  idempotencyKey: (p) => p.day,
-  async handler({ day }, ctx) {
-    // Imported at run time, as the other jobs do.
-    const { endDueCustody } = await import("~/services/custody/contracts.server");
-    const result = await endDueCustody(new Date());
-    if (result.ended.length) ctx.logger.info("custody ended", { day, contracts: result.ended.length, returnedLoans: result.returnedLoans });
-  },
+export const endDueCustodyJob = defineChinaDailyJob("custody.endDue", async (day, ctx) => {
+  // Imported at run time, as the other jobs do.
+  const { endDueCustody } = await import("~/services/custody/contracts.server");
+  const result = await endDueCustody(new Date());
+  if (result.ended.length) ctx.logger.info("custody ended", { day, contracts: result.ended.length, returnedLoans: result.returnedLoans });
 });

@@ -199,18 +199,10 @@ export interface OverviewRow {
   depositHeld: Fen;
 }
 
-export interface ScorecardRow {
-  custodianKey: string;
-  custodianKind: string;
-  custodianName: string;
+/** One custodian across its contracts: the overview's figures summed, with counts. */
+export interface ScorecardRow
+  extends Pick<OverviewRow, "custodianKey" | "custodianKind" | "custodianName" | "task" | "recovered" | "percentBp" | "unremitted" | "lateRemittances" | "lateInterestBooked" | "deductions"> {
   contracts: number;
-  task: Fen;
-  recovered: Fen;
-  percentBp: number;
-  unremitted: Fen;
-  lateRemittances: number;
-  lateInterestBooked: Fen;
-  deductions: Fen;
   deductionCount: number;
 }
 
