@@ -151,7 +151,7 @@ export default function RemittancesPage() {
                     <td className={cell}>{t(`settlement.recoveries.status.${r.status}` as MessageKey)}</td>
                     <td className={`${cell} text-right tabular-nums`}>{money(r.amount)}</td>
                     <td className={`${cell} text-right tabular-nums`}>{money(r.outstanding)}</td>
-                    <td className={`${cell} text-right tabular-nums ${r.delay >= 5 ? "text-red-700" : ""}`}>{r.delay}</td>
+                    <td className={`${cell} text-right tabular-nums ${r.late ? "text-red-700" : ""}`}>{r.delay}</td>
                     <td className={`${cell} text-right tabular-nums`} data-testid={`accruing-${r.number}`}>{money(r.lateInterest)}</td>
                   </tr>
                 ))}

@@ -445,6 +445,8 @@ export async function getRemittance(viewer: SettlementActor, id: string): Promis
 export interface AccruingRecovery extends OpenPosition {
   /** days the oldest unremitted part has waited as of today */
   delay: number;
+  /** the delay reaches the contract's lateInterestFromDays (late interest runs) */
+  late: boolean;
   /** late interest of the recovery as of today (remitted parts and the open part, each charge rounded once) */
   lateInterest: Fen;
 }
@@ -487,7 +489,8 @@ export async function openMoney(viewer: SettlementActor, today: string): Promise
     const recoveries = open.map((o) => {
       const position = byId.get(o.id);
       const standing = position ? recoveryStanding(position, today, settingsFor) : { delay: 0, interest: 0n };
-      return { ...o, delay: standing.delay, lateInterest: standing.interest };
+      // Late from the contract's own lateInterestFromDays (its frozen terms), for the page to flag.
+      return { ...o, delay: standing.delay, late: standing.delay >= settingsFor(o.collectedOn).lateInterestFromDays, lateInterest: standing.interest };
     });
     result.push({ contractId: c.id, contractNumber: c.number, custodian: names[c.custodianKey] ?? c.custodianKey, outstanding: sum(open), pending: await pendingTotal(prisma, c.id), recoveries });
   }
